@@ -1,0 +1,37 @@
+# lit configuration for scrcc.
+import os
+import shutil
+import subprocess
+
+import lit.formats
+
+config.name = "scrcc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".c", ".test", ".json"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.scrcc_obj_root, "test")
+
+llvm_bin = "/usr/lib/llvm-19/bin"
+config.environment["PATH"] = os.pathsep.join(
+    [config.scrcc_tools_dir, llvm_bin, config.environment.get("PATH", os.environ["PATH"])])
+for var in ["HOME", "TMPDIR"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
+                           text=True).stdout.strip() or "x86_64-linux-gnu"
+bpf_cc = "%s/clang -O2 -g -target bpf -I/usr/include/%s" % (llvm_bin, multiarch)
+
+config.substitutions.append(("%examples", os.path.join(config.scrcc_src_root, "examples")))
+config.substitutions.append(("%srcroot", config.scrcc_src_root))
+config.substitutions.append(("%bpf-cc", bpf_cc))
+config.substitutions.append(("%tools", config.scrcc_tools_dir))
+
+# Tests that load programs into the kernel need root and bpf(2).
+if os.geteuid() == 0 and os.path.exists("/sys/fs/bpf"):
+    config.available_features.add("bpf")
+if shutil.which("iverilog"):
+    config.available_features.add("iverilog")
+if shutil.which("verilator"):
+    config.available_features.add("verilator")
