@@ -234,6 +234,10 @@ void Layout::assignOffsets() {
                    });
   unsigned Pos = 0;
   for (Field &F : Fields) {
+    // A value wider than 56 bits is byte-aligned so that a reader can
+    // assemble it from at most 8 bytes.
+    if (F.Bits > 56)
+      Pos = (Pos + 7) / 8 * 8;
     F.BitOffset = Pos;
     Pos += F.Bits;
   }

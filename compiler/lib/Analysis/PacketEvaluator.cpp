@@ -1,0 +1,1180 @@
+//===- PacketEvaluator.cpp - Abstract interpretation of XDP code ----------===//
+
+#include "PacketEvaluator.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/RecordLayout.h"
+
+using namespace clang;
+
+namespace scrcc {
+
+using Op = scr::Expr::Op;
+
+bool AbsVal::operator==(const AbsVal &O) const {
+  return K == O.K && symEquals(S, O.S) && Map == O.Map && Maps == O.Maps &&
+         Locals == O.Locals && Global == O.Global && MayPacket == O.MayPacket &&
+         Dirty == O.Dirty;
+}
+
+static bool mayBePacket(const AbsVal &V) {
+  return V.K == AbsVal::Kind::PktPtr || V.K == AbsVal::Kind::DataEnd ||
+         V.MayPacket;
+}
+
+/// Least upper bound; \p Cond (if packet-only) turns differing packet values
+/// into if-then-else expressions instead of losing them.
+static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
+  if (A == B)
+    return A;
+  using K = AbsVal::Kind;
+  if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr)) {
+    AbsVal V = A;
+    V.S = simplify(Sym::op(Op::Ite, {Cond, A.S, B.S}));
+    V.Dirty = A.Dirty || B.Dirty;
+    return V;
+  }
+  if ((A.K == K::Ptr || A.K == K::MapRef) && (B.K == K::Ptr || B.K == K::MapRef) &&
+      A.K == B.K && A.K == K::Ptr) {
+    AbsVal V = A;
+    V.Maps.insert(B.Maps.begin(), B.Maps.end());
+    V.Locals.insert(B.Locals.begin(), B.Locals.end());
+    V.Global |= B.Global;
+    return V;
+  }
+  // A pointer that may be null joined with a pointer keeps its targets.
+  if (A.K == K::Ptr && B.K == K::Scalar && B.S->isConst() && B.S->Value == 0)
+    return A;
+  if (B.K == K::Ptr && A.K == K::Scalar && A.S->isConst() && A.S->Value == 0)
+    return B;
+  return AbsVal::unknown(mayBePacket(A) || mayBePacket(B));
+}
+
+static void intersect(std::vector<Literal> &A, const std::vector<Literal> &B) {
+  std::vector<Literal> R;
+  for (const auto &L : A)
+    for (const auto &M : B)
+      if (L.second == M.second && symEquals(L.first, M.first)) {
+        R.push_back(L);
+        break;
+      }
+  A = std::move(R);
+}
+
+/// Canonical literals implied by "\p C is \p Value".
+static void literalsOf(const SymRef &C, bool Value, std::vector<Literal> &Out) {
+  SymRef S = simplify(C);
+  if (S->isConst())
+    return;
+  if (S->K == Sym::Kind::Op) {
+    if (S->O == Op::LAnd && Value) {
+      literalsOf(S->Args[0], true, Out);
+      literalsOf(S->Args[1], true, Out);
+      return;
+    }
+    if (S->O == Op::LOr && !Value) {
+      literalsOf(S->Args[0], false, Out);
+      literalsOf(S->Args[1], false, Out);
+      return;
+    }
+    if (S->O == Op::LNot) {
+      literalsOf(S->Args[0], !Value, Out);
+      return;
+    }
+    if (S->O == Op::Ne) {
+      Out.push_back({Sym::op(Op::Eq, S->Args), !Value});
+      return;
+    }
+  }
+  Out.push_back({S, Value});
+}
+
+std::string helperName(const CallExpr *C) {
+  const Expr *Callee = C->getCallee()->IgnoreParenImpCasts();
+  if (const auto *DR = dyn_cast<DeclRefExpr>(Callee))
+    if (const auto *V = dyn_cast<VarDecl>(DR->getDecl()))
+      if (V->getType()->isPointerType() &&
+          V->getType()->getPointeeType()->isFunctionType())
+        return V->getName().str();
+  return "";
+}
+
+const FunctionDecl *directCallee(const CallExpr *C) {
+  const FunctionDecl *F = C->getDirectCallee();
+  if (!F)
+    return nullptr;
+  if (const FunctionDecl *Def = F->getDefinition())
+    return Def;
+  return F;
+}
+
+namespace {
+
+struct Env {
+  bool Live = true;
+  std::map<const VarDecl *, AbsVal> Vars;
+  std::vector<Literal> Lits;
+  bool PacketWritten = false;
+};
+
+Env joinEnv(const Env &A, const Env &B, const SymRef &Cond) {
+  if (!A.Live)
+    return B;
+  if (!B.Live)
+    return A;
+  Env R;
+  R.PacketWritten = A.PacketWritten || B.PacketWritten;
+  R.Lits = A.Lits;
+  intersect(R.Lits, B.Lits);
+  for (const auto &[D, V] : A.Vars) {
+    auto It = B.Vars.find(D);
+    if (It != B.Vars.end())
+      R.Vars[D] = join(V, It->second, Cond);
+  }
+  return R;
+}
+
+bool sameEnv(const Env &A, const Env &B) {
+  if (A.Live != B.Live || A.Vars.size() != B.Vars.size() ||
+      A.Lits.size() != B.Lits.size() || A.PacketWritten != B.PacketWritten)
+    return false;
+  for (const auto &[D, V] : A.Vars) {
+    auto It = B.Vars.find(D);
+    if (It == B.Vars.end() || !(It->second == V))
+      return false;
+  }
+  return true;
+}
+
+struct LoopCtx {
+  std::vector<Env> Breaks, Continues;
+  bool IsSwitch = false;
+};
+
+struct Frame {
+  const FunctionDecl *F;
+  std::vector<Env> Returns;
+  std::optional<AbsVal> RetVal;
+  std::vector<LoopCtx> Loops;
+};
+
+class Evaluator {
+public:
+  Evaluator(Program &P, EvalResult &R)
+      : P(P), R(R), Ctx(P.Ctx), Diags(P.Diags) {}
+
+  void run() {
+    const FunctionDecl *E = P.Entry;
+    if (E->getNumParams() != 1) {
+      Diags.error(E->getLocation(),
+                  "XDP entry must take exactly one argument (struct xdp_md *)");
+      return;
+    }
+    Env En;
+    En.Vars[E->getParamDecl(0)] = ctxVal();
+    callFunction(E, En, {ctxVal()}, E->getLocation());
+  }
+
+private:
+  Program &P;
+  EvalResult &R;
+  ASTContext &Ctx;
+  Diagnostics &Diags;
+  std::vector<Frame> Stack;
+  std::set<const Stmt *> Reported;
+
+  static AbsVal ctxVal() {
+    AbsVal V;
+    V.K = AbsVal::Kind::Ctx;
+    return V;
+  }
+
+  void error(const Stmt *S, const std::string &Msg) {
+    if (Reported.insert(S).second)
+      Diags.error(S->getBeginLoc(), Msg);
+  }
+
+  AbsVal record(const Expr *E, AbsVal V) {
+    auto [It, New] = R.Values.emplace(E, V);
+    if (!New && !(It->second == V))
+      It->second = join(It->second, V, nullptr);
+    return V;
+  }
+
+  unsigned bitsOf(QualType T) { return Ctx.getTypeSize(T); }
+
+  /// Converts \p V to type \p T with C semantics, as far as it is modelled.
+  AbsVal convert(AbsVal V, QualType From, QualType To) {
+    if (V.K != AbsVal::Kind::Scalar)
+      return V;
+    if (To->isBooleanType())
+      return AbsVal::scalar(simplify(Sym::op(Op::Ne, {V.S, Sym::constant(0)})));
+    if (!To->isIntegerType() || !From->isIntegerType()) {
+      if (To->isPointerType() || To->isIntegerType())
+        return V; // int <-> pointer casts keep the value
+      return AbsVal::unknown();
+    }
+    unsigned FB = bitsOf(From), TB = bitsOf(To);
+    bool FromSigned = From->isSignedIntegerType();
+    // A signed value that might be negative would need sign extension:
+    // only values provably small are modelled.
+    AbsVal Out = V;
+    if (FromSigned && TB > FB) {
+      SymRef T = truncate(V.S, FB - 1);
+      if (!symEquals(T, V.S)) {
+        AbsVal U = AbsVal::unknown();
+        U.Dirty = V.Dirty;
+        return U;
+      }
+    }
+    if (TB < 64)
+      Out.S = truncate(V.S, To->isSignedIntegerType() ? TB - 1 : TB);
+    if (To->isSignedIntegerType() && TB < 64 && !symEquals(Out.S, V.S)) {
+      AbsVal U = AbsVal::unknown();
+      U.Dirty = V.Dirty;
+      return U;
+    }
+    return Out;
+  }
+
+  //===------------------------------------------------------------------===//
+  // Expressions
+  //===------------------------------------------------------------------===//
+
+  AbsVal eval(const Expr *E, Env &En) { return record(E, evalImpl(E, En)); }
+
+  /// Address of an lvalue: packet (offset), map value, local, or unknown.
+  AbsVal addressOf(const Expr *E, Env &En) {
+    E = E->IgnoreParens();
+    if (const auto *DR = dyn_cast<DeclRefExpr>(E)) {
+      if (const auto *V = dyn_cast<VarDecl>(DR->getDecl())) {
+        if (MapInfo *M = P.mapFor(V)) {
+          AbsVal A;
+          A.K = AbsVal::Kind::MapRef;
+          A.Map = M;
+          return A;
+        }
+        AbsVal A;
+        A.K = AbsVal::Kind::Ptr;
+        if (V->hasGlobalStorage())
+          A.Global = true;
+        else
+          A.Locals.insert(V);
+        return A;
+      }
+      return AbsVal::unknown();
+    }
+    if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() == UO_Deref)
+        return eval(UO->getSubExpr(), En);
+    }
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      AbsVal Base = ME->isArrow() ? eval(ME->getBase(), En)
+                                  : addressOf(ME->getBase(), En);
+      const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+      if (!FD)
+        return AbsVal::unknown();
+      if (Base.K == AbsVal::Kind::Ctx)
+        return AbsVal::unknown(); // handled by the load of the member
+      if (Base.K == AbsVal::Kind::PktPtr) {
+        const ASTRecordLayout &RL = Ctx.getASTRecordLayout(FD->getParent());
+        uint64_t Bits = RL.getFieldOffset(FD->getFieldIndex());
+        AbsVal A = Base;
+        A.S = simplify(
+            Sym::op(Op::Add, {Base.S, Sym::constant(Bits / 8)}));
+        return A;
+      }
+      if (Base.K == AbsVal::Kind::Ptr)
+        return Base;
+      return AbsVal::unknown(mayBePacket(Base));
+    }
+    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+      AbsVal Base = eval(AS->getBase(), En);
+      AbsVal Idx = eval(AS->getIdx(), En);
+      return pointerAdd(Base, Idx, AS->getType(), Op::Add);
+    }
+    if (const auto *CL = dyn_cast<CompoundLiteralExpr>(E)) {
+      eval(CL->getInitializer(), En);
+      return AbsVal::unknown();
+    }
+    eval(E, En);
+    return AbsVal::unknown();
+  }
+
+  AbsVal pointerAdd(const AbsVal &Ptr, const AbsVal &Idx, QualType Elem,
+                    Op O) {
+    if (Ptr.K == AbsVal::Kind::PktPtr) {
+      uint64_t Size = Elem->isVoidType() || Elem->isIncompleteType()
+                          ? 1
+                          : Ctx.getTypeSizeInChars(Elem).getQuantity();
+      if (Idx.K != AbsVal::Kind::Scalar)
+        return AbsVal::unknown(true);
+      AbsVal A = Ptr;
+      A.S = simplify(Sym::op(
+          O, {Ptr.S, simplify(Sym::op(Op::Mul, {Idx.S, Sym::constant(Size)}))}));
+      A.Dirty |= Idx.Dirty;
+      return A;
+    }
+    if (Ptr.K == AbsVal::Kind::Ptr)
+      return Ptr;
+    return AbsVal::unknown(mayBePacket(Ptr));
+  }
+
+  /// Value loaded from lvalue \p E (an LValueToRValue conversion).
+  AbsVal load(const Expr *Cast, const Expr *E, Env &En) {
+    const Expr *L = E->IgnoreParens();
+    if (const auto *DR = dyn_cast<DeclRefExpr>(L)) {
+      if (const auto *V = dyn_cast<VarDecl>(DR->getDecl())) {
+        if (V->hasGlobalStorage())
+          return AbsVal::unknown();
+        auto It = En.Vars.find(V);
+        return It == En.Vars.end() ? AbsVal::unknown() : It->second;
+      }
+      return AbsVal::unknown();
+    }
+    // ctx->data / ctx->data_end: the packet bounds.
+    if (const auto *ME = dyn_cast<MemberExpr>(L)) {
+      if (ME->isArrow()) {
+        AbsVal Base = eval(ME->getBase(), En);
+        if (Base.K == AbsVal::Kind::Ctx) {
+          StringRef N = ME->getMemberDecl()->getName();
+          if (N == "data") {
+            AbsVal A;
+            A.K = AbsVal::Kind::PktPtr;
+            A.S = Sym::constant(0);
+            return A;
+          }
+          if (N == "data_end") {
+            AbsVal A;
+            A.K = AbsVal::Kind::DataEnd;
+            return A;
+          }
+          if (N == "rx_queue_index")
+            error(ME, "reads xdp_md->rx_queue_index, which differs per core "
+                      "under SCR (replicas would diverge)");
+          return AbsVal::unknown();
+        }
+      }
+    }
+    AbsVal Addr = addressOf(L, En);
+    if (Addr.K == AbsVal::Kind::PktPtr) {
+      QualType T = E->getType();
+      const auto *ME = dyn_cast<MemberExpr>(L);
+      const FieldDecl *FD =
+          ME ? dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+      if (!T->isIntegerType() && !T->isPointerType())
+        return AbsVal::unknown();
+      AbsVal V;
+      V.K = AbsVal::Kind::Scalar;
+      V.Dirty = En.PacketWritten || Addr.Dirty;
+      if (FD && FD->isBitField()) {
+        // Bitfields: load the storage unit, shift and mask (little-endian
+        // BPF target: bit 0 is the least significant bit of the unit).
+        const ASTRecordLayout &RL = Ctx.getASTRecordLayout(FD->getParent());
+        uint64_t BitOff = RL.getFieldOffset(FD->getFieldIndex());
+        unsigned Width = FD->getBitWidthValue(Ctx);
+        unsigned Byte = BitOff / 8, Shift = BitOff % 8;
+        unsigned Bytes = (Shift + Width + 7) / 8;
+        if (Bytes == 3)
+          Bytes = 4;
+        if (Bytes > 8) {
+          error(ME, "bitfield spans more than 8 bytes");
+          return AbsVal::unknown();
+        }
+        (void)Byte;
+        SymRef Off = Addr.S; // already includes BitOff / 8
+        SymRef Ld = Sym::hostLoad(Off, Bytes);
+        V.S = simplify(Sym::op(
+            Op::And, {Sym::op(Op::Shr, {Ld, Sym::constant(Shift)}),
+                      Sym::constant((1ULL << Width) - 1)}));
+      } else {
+        unsigned Bytes = Ctx.getTypeSizeInChars(T).getQuantity();
+        if (Bytes != 1 && Bytes != 2 && Bytes != 4 && Bytes != 8) {
+          error(E, "packet read of " + std::to_string(Bytes) +
+                       " bytes is not supported");
+          return AbsVal::unknown();
+        }
+        V.S = Sym::hostLoad(Addr.S, Bytes);
+      }
+      R.PacketReads.insert(Cast);
+      return V;
+    }
+    if (Addr.K == AbsVal::Kind::Ptr || Addr.K == AbsVal::Kind::MapRef)
+      return AbsVal::unknown();
+    AbsVal U = AbsVal::unknown();
+    if (mayBePacket(Addr))
+      U.Dirty = true; // unknown packet offset: flagged if it feeds state
+    return U;
+  }
+
+  void noteStateWrite(const Expr *E, const std::string &What, Env &En) {
+    R.Writes.push_back({E, What});
+    if (!R.CommonLiterals)
+      R.CommonLiterals = En.Lits;
+    else
+      intersect(*R.CommonLiterals, En.Lits);
+  }
+
+  /// A store through the address \p Addr (assignment, ++, atomics, memcpy).
+  void store(const Expr *Node, const AbsVal &Addr, Env &En,
+             const std::string &How) {
+    if (Addr.K == AbsVal::Kind::PktPtr || Addr.MayPacket) {
+      En.PacketWritten = true;
+      return;
+    }
+    if (Addr.K == AbsVal::Kind::Ptr) {
+      for (const MapInfo *M : Addr.Maps) {
+        auto *MM = const_cast<MapInfo *>(M);
+        if (!MM->Written)
+          MM->WriteWhere = Diags.shortWhere(Node->getBeginLoc());
+        MM->Written = true;
+        noteStateWrite(Node, How + " map `" + M->Name + "` value", En);
+      }
+      if (Addr.Global)
+        noteGlobalWrite(Node);
+      for (const VarDecl *V : Addr.Locals) {
+        R.Defs[Node].insert(V);
+        En.Vars.erase(V); // its tracked value is no longer known
+      }
+      return;
+    }
+    if (Addr.K == AbsVal::Kind::Unknown) {
+      error(Node, "store through a pointer whose target scrcc cannot "
+                  "determine; it might be replicated state");
+    }
+  }
+
+  void noteGlobalWrite(const Expr *Node) {
+    error(Node, "writes a global variable: mutable globals are not supported "
+                "by scrcc yet (keep state in a BPF map)");
+  }
+
+  AbsVal assignTo(const Expr *LHS, const AbsVal &V, const Expr *Node,
+                  Env &En) {
+    const Expr *L = LHS->IgnoreParens();
+    if (const auto *DR = dyn_cast<DeclRefExpr>(L))
+      if (const auto *VD = dyn_cast<VarDecl>(DR->getDecl())) {
+        if (VD->hasGlobalStorage()) {
+          noteGlobalWrite(Node);
+          return V;
+        }
+        R.Defs[Node].insert(VD);
+        En.Vars[VD] = V;
+        return V;
+      }
+    AbsVal Addr = addressOf(L, En);
+    store(Node, Addr, En, "store to");
+    return V;
+  }
+
+  AbsVal binary(Op O, const AbsVal &A, const AbsVal &B, QualType T) {
+    if (A.K != AbsVal::Kind::Scalar || B.K != AbsVal::Kind::Scalar) {
+      AbsVal U = AbsVal::unknown();
+      U.Dirty = A.Dirty || B.Dirty;
+      return U;
+    }
+    AbsVal V = AbsVal::scalar(simplify(Sym::op(O, {A.S, B.S})));
+    V.Dirty = A.Dirty || B.Dirty;
+    unsigned Bits = bitsOf(T);
+    if (Bits < 64 && T->isUnsignedIntegerType())
+      V.S = truncate(V.S, Bits);
+    else if (Bits < 64 && T->isSignedIntegerType()) {
+      // Signed arithmetic: only model results that stay non-negative.
+      if (O == Op::Sub || !symEquals(truncate(V.S, Bits - 1), V.S)) {
+        AbsVal U = AbsVal::unknown();
+        U.Dirty = V.Dirty;
+        return U;
+      }
+    }
+    return V;
+  }
+
+  AbsVal compare(BinaryOperatorKind BO, const AbsVal &A, const AbsVal &B,
+                 QualType OperandT) {
+    using K = AbsVal::Kind;
+    SymRef L, Rr;
+    if (A.K == K::Scalar && B.K == K::Scalar) {
+      L = A.S;
+      Rr = B.S;
+    } else if ((A.K == K::PktPtr || A.K == K::DataEnd) &&
+               (B.K == K::PktPtr || B.K == K::DataEnd)) {
+      L = A.K == K::DataEnd ? Sym::len() : A.S;
+      Rr = B.K == K::DataEnd ? Sym::len() : B.S;
+    } else if ((A.K == K::Ptr || A.K == K::MapRef) && B.K == K::Scalar &&
+               B.S->isConst() && B.S->Value == 0) {
+      return AbsVal::unknown(); // null check of a map value: state
+    } else {
+      AbsVal U = AbsVal::unknown();
+      U.Dirty = A.Dirty || B.Dirty;
+      return U;
+    }
+    bool Signed = OperandT->isSignedIntegerType();
+    if (Signed) {
+      unsigned Bits = bitsOf(OperandT);
+      if (!symEquals(truncate(L, Bits - 1), L) ||
+          !symEquals(truncate(Rr, Bits - 1), Rr))
+        return AbsVal::unknown();
+    }
+    Op O;
+    switch (BO) {
+    case BO_EQ: O = Op::Eq; break;
+    case BO_NE: O = Op::Ne; break;
+    case BO_LT: O = Op::Ult; break;
+    case BO_LE: O = Op::Ule; break;
+    case BO_GT: O = Op::Ugt; break;
+    default: O = Op::Uge; break;
+    }
+    AbsVal V = AbsVal::scalar(simplify(Sym::op(O, {L, Rr})));
+    V.Dirty = A.Dirty || B.Dirty;
+    return V;
+  }
+
+  /// A packet-only condition, if \p V is one.
+  static SymRef condOf(const AbsVal &V) {
+    if (V.K == AbsVal::Kind::Scalar && !V.Dirty)
+      return V.S;
+    return nullptr;
+  }
+
+  AbsVal evalImpl(const Expr *E, Env &En) {
+    Expr::EvalResult ER;
+    if (!E->isValueDependent() && E->getType()->isIntegerType() &&
+        !E->HasSideEffects(Ctx) && E->EvaluateAsInt(ER, Ctx))
+      return AbsVal::scalar(Sym::constant(ER.Val.getInt().getZExtValue()));
+
+    if (const auto *PE = dyn_cast<ParenExpr>(E))
+      return eval(PE->getSubExpr(), En);
+    if (const auto *CE = dyn_cast<CastExpr>(E)) {
+      const Expr *Sub = CE->getSubExpr();
+      switch (CE->getCastKind()) {
+      case CK_LValueToRValue:
+        return load(E, Sub, En);
+      case CK_ArrayToPointerDecay:
+      case CK_FunctionToPointerDecay:
+        return addressOf(Sub, En);
+      case CK_NullToPointer:
+        return AbsVal::scalar(Sym::constant(0));
+      default: {
+        AbsVal V = eval(Sub, En);
+        return convert(V, Sub->getType(), CE->getType());
+      }
+      }
+    }
+    if (isa<DeclRefExpr>(E) || isa<MemberExpr>(E) ||
+        isa<ArraySubscriptExpr>(E)) {
+      // Lvalue in a position that does not load (e.g. &x, sizeof):
+      // evaluate sub-expressions for their effects.
+      addressOf(E, En);
+      return AbsVal::unknown();
+    }
+    if (const auto *UO = dyn_cast<UnaryOperator>(E))
+      return unary(UO, En);
+    if (const auto *BO = dyn_cast<BinaryOperator>(E))
+      return binaryOp(BO, En);
+    if (const auto *CO = dyn_cast<ConditionalOperator>(E)) {
+      AbsVal C = eval(CO->getCond(), En);
+      bool Known;
+      if (!CO->getCond()->isValueDependent() &&
+          CO->getCond()->EvaluateAsBooleanCondition(Known, Ctx))
+        return eval(Known ? CO->getTrueExpr() : CO->getFalseExpr(), En);
+      Env T = En, F = En;
+      SymRef CS = condOf(C);
+      if (CS) {
+        literalsOf(CS, true, T.Lits);
+        literalsOf(CS, false, F.Lits);
+      }
+      AbsVal A = eval(CO->getTrueExpr(), T);
+      AbsVal B = eval(CO->getFalseExpr(), F);
+      En = joinEnv(T, F, CS);
+      return join(A, B, CS);
+    }
+    if (const auto *CE = dyn_cast<CallExpr>(E))
+      return call(CE, En);
+    if (const auto *IL = dyn_cast<InitListExpr>(E)) {
+      for (const Expr *I : IL->inits())
+        eval(I, En);
+      return AbsVal::unknown();
+    }
+    if (isa<UnaryExprOrTypeTraitExpr>(E) || isa<StringLiteral>(E) ||
+        isa<ImplicitValueInitExpr>(E))
+      return AbsVal::unknown();
+    if (const auto *SE = dyn_cast<StmtExpr>(E)) {
+      error(SE, "GNU statement expressions are not supported");
+      return AbsVal::unknown();
+    }
+    for (const Stmt *C : E->children())
+      if (const auto *CE = dyn_cast_or_null<Expr>(C))
+        eval(CE, En);
+    return AbsVal::unknown();
+  }
+
+  AbsVal unary(const UnaryOperator *UO, Env &En) {
+    const Expr *Sub = UO->getSubExpr();
+    switch (UO->getOpcode()) {
+    case UO_AddrOf:
+      return addressOf(Sub, En);
+    case UO_Deref: {
+      AbsVal Ptr = eval(Sub, En);
+      return Ptr; // the address; loads happen through LValueToRValue
+    }
+    case UO_PreInc:
+    case UO_PreDec:
+    case UO_PostInc:
+    case UO_PostDec: {
+      AbsVal Old = load(UO, Sub, En);
+      R.PacketReads.erase(UO);
+      bool Inc = UO->isIncrementOp();
+      AbsVal New = Old;
+      if (Old.K == AbsVal::Kind::PktPtr)
+        New = pointerAdd(Old, AbsVal::scalar(Sym::constant(1)),
+                         Sub->getType()->getPointeeType(),
+                         Inc ? Op::Add : Op::Sub);
+      else
+        New = binary(Inc ? Op::Add : Op::Sub, Old,
+                     AbsVal::scalar(Sym::constant(1)), Sub->getType());
+      assignTo(Sub, New, UO, En);
+      return UO->isPrefix() ? New : Old;
+    }
+    case UO_LNot: {
+      AbsVal V = eval(Sub, En);
+      if (V.K == AbsVal::Kind::Scalar)
+        return AbsVal::scalar(simplify(Sym::op(Op::LNot, {V.S})));
+      return AbsVal::unknown();
+    }
+    case UO_Not: {
+      AbsVal V = eval(Sub, En);
+      if (V.K == AbsVal::Kind::Scalar)
+        return AbsVal::scalar(
+            truncate(simplify(Sym::op(Op::Not, {V.S})), bitsOf(UO->getType())));
+      return AbsVal::unknown();
+    }
+    case UO_Minus: {
+      eval(Sub, En);
+      return AbsVal::unknown();
+    }
+    default:
+      return eval(Sub, En);
+    }
+  }
+
+  AbsVal binaryOp(const BinaryOperator *BO, Env &En) {
+    BinaryOperatorKind K = BO->getOpcode();
+    if (K == BO_LAnd || K == BO_LOr) {
+      AbsVal A = eval(BO->getLHS(), En);
+      SymRef AS = condOf(A);
+      // The right operand runs only when the left one did not decide.
+      Env Rhs = En;
+      if (AS)
+        literalsOf(AS, K == BO_LAnd, Rhs.Lits);
+      AbsVal B = eval(BO->getRHS(), Rhs);
+      En = joinEnv(En, Rhs, nullptr);
+      if (A.K == AbsVal::Kind::Scalar && B.K == AbsVal::Kind::Scalar) {
+        AbsVal V = AbsVal::scalar(
+            simplify(Sym::op(K == BO_LAnd ? Op::LAnd : Op::LOr, {A.S, B.S})));
+        V.Dirty = A.Dirty || B.Dirty;
+        return V;
+      }
+      return AbsVal::unknown();
+    }
+    if (K == BO_Assign) {
+      AbsVal V = eval(BO->getRHS(), En);
+      return assignTo(BO->getLHS(), V, BO, En);
+    }
+    if (BO->isCompoundAssignmentOp()) {
+      AbsVal Old = load(BO, BO->getLHS(), En);
+      R.PacketReads.erase(BO);
+      AbsVal Rhs = eval(BO->getRHS(), En);
+      AbsVal New = AbsVal::unknown();
+      BinaryOperatorKind Base = BinaryOperator::getOpForCompoundAssignment(K);
+      if (Old.K == AbsVal::Kind::PktPtr && (Base == BO_Add || Base == BO_Sub))
+        New = pointerAdd(Old, Rhs, BO->getLHS()->getType()->getPointeeType(),
+                         Base == BO_Add ? Op::Add : Op::Sub);
+      else if (auto O = arith(Base))
+        New = binary(*O, Old, Rhs, BO->getLHS()->getType());
+      return assignTo(BO->getLHS(), New, BO, En);
+    }
+    if (K == BO_Comma) {
+      eval(BO->getLHS(), En);
+      return eval(BO->getRHS(), En);
+    }
+    AbsVal A = eval(BO->getLHS(), En);
+    AbsVal B = eval(BO->getRHS(), En);
+    if (BO->isComparisonOp())
+      return compare(K, A, B, BO->getLHS()->getType());
+    QualType LT = BO->getLHS()->getType(), RT = BO->getRHS()->getType();
+    if ((K == BO_Add || K == BO_Sub) && LT->isPointerType() &&
+        RT->isIntegerType())
+      return pointerAdd(A, B, LT->getPointeeType(),
+                        K == BO_Add ? Op::Add : Op::Sub);
+    if (K == BO_Add && RT->isPointerType() && LT->isIntegerType())
+      return pointerAdd(B, A, RT->getPointeeType(), Op::Add);
+    if (K == BO_Sub && LT->isPointerType() && RT->isPointerType()) {
+      using AK = AbsVal::Kind;
+      uint64_t Size = LT->getPointeeType()->isVoidType()
+                          ? 1
+                          : Ctx.getTypeSizeInChars(LT->getPointeeType())
+                                .getQuantity();
+      if (Size == 1 && (A.K == AK::PktPtr || A.K == AK::DataEnd) &&
+          (B.K == AK::PktPtr || B.K == AK::DataEnd)) {
+        SymRef L = A.K == AK::DataEnd ? Sym::len() : A.S;
+        SymRef Rr = B.K == AK::DataEnd ? Sym::len() : B.S;
+        // end - p is never negative on a path where it is used.
+        return AbsVal::scalar(simplify(Sym::op(Op::Sub, {L, Rr})));
+      }
+      return AbsVal::unknown();
+    }
+    if (auto O = arith(K))
+      return binary(*O, A, B, BO->getType());
+    return AbsVal::unknown();
+  }
+
+  static std::optional<Op> arith(BinaryOperatorKind K) {
+    switch (K) {
+    case BO_Add: return Op::Add;
+    case BO_Sub: return Op::Sub;
+    case BO_Mul: return Op::Mul;
+    case BO_And: return Op::And;
+    case BO_Or: return Op::Or;
+    case BO_Xor: return Op::Xor;
+    case BO_Shl: return Op::Shl;
+    case BO_Shr: return Op::Shr;
+    default: return std::nullopt;
+    }
+  }
+
+  //===------------------------------------------------------------------===//
+  // Calls
+  //===------------------------------------------------------------------===//
+
+  AbsVal call(const CallExpr *CE, Env &En) {
+    std::string H = helperName(CE);
+    if (!H.empty())
+      return helper(CE, H, En);
+    const FunctionDecl *F = directCallee(CE);
+    if (!F) {
+      error(CE, "indirect call through a function pointer is not supported");
+      return AbsVal::unknown();
+    }
+    unsigned BI = F->getBuiltinID();
+    if (BI)
+      return builtin(CE, F, En);
+    std::vector<AbsVal> Args;
+    for (const Expr *A : CE->arguments())
+      Args.push_back(eval(A, En));
+    if (!F->hasBody()) {
+      error(CE, "call to '" + F->getNameAsString() +
+                    "', which has no body in this file; scrcc needs the "
+                    "source of every function the program calls");
+      return AbsVal::unknown();
+    }
+    R.Calls[CE] = F;
+    // &local passed to a function: the callee may define the local.
+    for (const AbsVal &A : Args)
+      if (A.K == AbsVal::Kind::Ptr)
+        for (const VarDecl *V : A.Locals)
+          R.Defs[CE].insert(V);
+    return callFunction(F, En, Args, CE->getBeginLoc());
+  }
+
+  AbsVal callFunction(const FunctionDecl *F, Env &En,
+                      const std::vector<AbsVal> &Args, SourceLocation At) {
+    for (const Frame &Fr : Stack)
+      if (Fr.F == F) {
+        Diags.error(At, "recursive call to '" + F->getNameAsString() +
+                            "' is not supported (BPF forbids recursion)");
+        return AbsVal::unknown();
+      }
+    R.Reached.insert(F);
+    Env Callee;
+    Callee.Lits = En.Lits;
+    Callee.PacketWritten = En.PacketWritten;
+    for (unsigned I = 0; I < F->getNumParams() && I < Args.size(); ++I)
+      Callee.Vars[F->getParamDecl(I)] =
+          convert(Args[I], Args[I].K == AbsVal::Kind::Scalar
+                               ? F->getParamDecl(I)->getType()
+                               : F->getParamDecl(I)->getType(),
+                  F->getParamDecl(I)->getType());
+    Stack.push_back({F, {}, std::nullopt, {}});
+    exec(F->getBody(), Callee);
+    Frame Fr = std::move(Stack.back());
+    Stack.pop_back();
+    Env Out = Callee; // falling off the end
+    for (const Env &RE : Fr.Returns)
+      Out = joinEnv(Out, RE, nullptr);
+    // Locals of the caller may have been stored through pointers: the
+    // callee's stores already erased them from its own view; be safe and
+    // forget caller locals whose address was passed.
+    for (const AbsVal &A : Args)
+      if (A.K == AbsVal::Kind::Ptr)
+        for (const VarDecl *V : A.Locals)
+          En.Vars.erase(V);
+    if (Out.Live) {
+      En.Lits = Out.Lits;
+      En.PacketWritten = Out.PacketWritten;
+    }
+    return Fr.RetVal ? *Fr.RetVal : AbsVal::unknown();
+  }
+
+  AbsVal builtin(const CallExpr *CE, const FunctionDecl *F, Env &En) {
+    StringRef N = F->getName();
+    std::vector<AbsVal> Args;
+    for (const Expr *A : CE->arguments())
+      Args.push_back(eval(A, En));
+    if (N.starts_with("__builtin_bswap") && Args.size() == 1) {
+      unsigned Bytes = N.ends_with("16") ? 2 : N.ends_with("32") ? 4 : 8;
+      if (Args[0].K == AbsVal::Kind::Scalar) {
+        AbsVal V = AbsVal::scalar(
+            simplify(Sym::bswap(truncate(Args[0].S, Bytes * 8), Bytes)));
+        V.Dirty = Args[0].Dirty;
+        return V;
+      }
+      return AbsVal::unknown();
+    }
+    if (N == "__builtin_expect" && !Args.empty())
+      return Args[0];
+    if (N == "__builtin_memcpy" || N == "__builtin_memset" ||
+        N == "__builtin_memmove" || N == "memcpy" || N == "memset") {
+      store(CE, Args[0], En, "write to");
+      return Args[0];
+    }
+    if (N.starts_with("__sync_") || N.starts_with("__atomic_")) {
+      if (!Args.empty())
+        store(CE, Args[0], En, "atomic update of");
+      return AbsVal::unknown();
+    }
+    if (N == "__builtin_constant_p") // constants were folded before
+      return AbsVal::scalar(Sym::constant(0));
+    if (N == "__builtin_offsetof" ||
+        N == "__builtin_unreachable" || N == "__builtin_preserve_access_index")
+      return Args.empty() ? AbsVal::unknown() : Args[0];
+    error(CE, "builtin '" + N.str() + "' is not supported by scrcc");
+    return AbsVal::unknown();
+  }
+
+  AbsVal helper(const CallExpr *CE, const std::string &H, Env &En) {
+    std::vector<AbsVal> Args;
+    for (const Expr *A : CE->arguments())
+      Args.push_back(eval(A, En));
+    auto MapArg = [&]() -> MapInfo * {
+      if (!Args.empty() && Args[0].K == AbsVal::Kind::MapRef)
+        return const_cast<MapInfo *>(Args[0].Map);
+      error(CE, "cannot tell which map '" + H +
+                    "' operates on: pass a map declared in SEC(\".maps\") "
+                    "directly");
+      return nullptr;
+    };
+    auto Written = [&](MapInfo *M, const std::string &How) {
+      if (!M->Written)
+        M->WriteWhere = Diags.shortWhere(CE->getBeginLoc());
+      M->Written = true;
+      noteStateWrite(CE, How + " map `" + M->Name + "`", En);
+    };
+    if (H == "bpf_map_lookup_elem") {
+      MapInfo *M = MapArg();
+      AbsVal V;
+      V.K = AbsVal::Kind::Ptr;
+      if (M) {
+        V.Maps.insert(M);
+        // An LRU lookup refreshes the entry's recency: that is a state
+        // change the replicas must replay.
+        if (M->Type == 9 || M->Type == 10)
+          Written(M, "lookup (refreshes LRU order) in");
+      }
+      return V;
+    }
+    if (H == "bpf_map_update_elem" || H == "bpf_map_delete_elem" ||
+        H == "bpf_map_push_elem" || H == "bpf_map_pop_elem") {
+      if (MapInfo *M = MapArg())
+        Written(M, H == "bpf_map_delete_elem" ? "delete from" : "update of");
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_ktime_get_ns" || H == "bpf_ktime_get_boot_ns" ||
+        H == "bpf_ktime_get_coarse_ns" || H == "bpf_ktime_get_tai_ns") {
+      R.TimeCalls.push_back(CE);
+      R.UsesTime = true;
+      return AbsVal::scalar(Sym::timestamp());
+    }
+    if (H == "bpf_get_prandom_u32") {
+      R.PrngCalls.push_back(CE);
+      R.UsesPrng = true;
+      noteStateWrite(CE, "step of the replicated PRNG", En);
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_tail_call") {
+      error(CE, "tail calls are not supported: the SCR program must see the "
+                "whole state-update logic in one program");
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_get_smp_processor_id" || H == "bpf_get_numa_node_id") {
+      error(CE, "'" + H + "' returns a per-core value: under SCR every core "
+                "must compute the same state, so per-core values are "
+                "rejected");
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_xdp_adjust_head" || H == "bpf_xdp_adjust_tail" ||
+        H == "bpf_xdp_adjust_meta" || H == "bpf_xdp_store_bytes") {
+      En.PacketWritten = true;
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_spin_lock" || H == "bpf_spin_unlock") {
+      error(CE, "bpf_spin_lock is not supported by scrcc yet");
+      return AbsVal::unknown();
+    }
+    if (H == "bpf_redirect" || H == "bpf_redirect_map" ||
+        H == "bpf_trace_printk" || H == "bpf_perf_event_output" ||
+        H == "bpf_ringbuf_output" || H == "bpf_csum_diff" ||
+        H == "bpf_fib_lookup" || H == "bpf_xdp_load_bytes" ||
+        H == "bpf_check_mtu")
+      return AbsVal::unknown(); // packet side effects or outputs: not state
+    // Any other helper writing through a pointer into a map value changes
+    // state in a way scrcc cannot replay.
+    for (const AbsVal &A : Args)
+      if (A.K == AbsVal::Kind::Ptr && !A.Maps.empty())
+        error(CE, "helper '" + H + "' may write into a map value; scrcc "
+                  "cannot replay it");
+    return AbsVal::unknown();
+  }
+
+  //===------------------------------------------------------------------===//
+  // Statements
+  //===------------------------------------------------------------------===//
+
+  void exec(const Stmt *S, Env &En) {
+    if (!S || !En.Live)
+      return;
+    if (const auto *E = dyn_cast<Expr>(S)) {
+      eval(E, En);
+      return;
+    }
+    if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
+      for (const Stmt *C : CS->body())
+        exec(C, En);
+      return;
+    }
+    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *V = dyn_cast<VarDecl>(D)) {
+          if (V->isStaticLocal()) {
+            Diags.error(V->getLocation(),
+                        "static local variables are global state; not "
+                        "supported by scrcc yet");
+            continue;
+          }
+          if (const Expr *I = V->getInit()) {
+            AbsVal Val = eval(I, En);
+            if (V->getType()->isScalarType())
+              En.Vars[V] = convert(Val, I->getType(), V->getType());
+          } else {
+            En.Vars.erase(V);
+          }
+        }
+      return;
+    }
+    if (const auto *IS = dyn_cast<IfStmt>(S)) {
+      if (IS->getInit())
+        exec(IS->getInit(), En);
+      AbsVal C = eval(IS->getCond(), En);
+      bool Known;
+      if (!IS->getCond()->isValueDependent() &&
+          IS->getCond()->EvaluateAsBooleanCondition(Known, Ctx)) {
+        exec(Known ? IS->getThen() : IS->getElse(), En);
+        return;
+      }
+      SymRef CS = condOf(C);
+      Env T = En, F = En;
+      if (CS) {
+        literalsOf(CS, true, T.Lits);
+        literalsOf(CS, false, F.Lits);
+      }
+      exec(IS->getThen(), T);
+      exec(IS->getElse(), F);
+      En = joinEnv(T, F, CS);
+      return;
+    }
+    if (const auto *RS = dyn_cast<ReturnStmt>(S)) {
+      Frame &Fr = Stack.back();
+      if (const Expr *V = RS->getRetValue()) {
+        AbsVal Val = eval(V, En);
+        Val = convert(Val, V->getType(), Fr.F->getReturnType());
+        Fr.RetVal = Fr.RetVal ? join(*Fr.RetVal, Val, nullptr) : Val;
+      }
+      Fr.Returns.push_back(En);
+      En.Live = false;
+      return;
+    }
+    if (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S)) {
+      loop(S, En);
+      return;
+    }
+    if (isa<BreakStmt>(S) || isa<ContinueStmt>(S)) {
+      if (Stack.back().Loops.empty())
+        return;
+      LoopCtx &L = Stack.back().Loops.back();
+      if (isa<BreakStmt>(S))
+        L.Breaks.push_back(En);
+      else {
+        // continue inside a switch belongs to the enclosing loop
+        for (auto It = Stack.back().Loops.rbegin();
+             It != Stack.back().Loops.rend(); ++It)
+          if (!It->IsSwitch) {
+            It->Continues.push_back(En);
+            break;
+          }
+      }
+      En.Live = false;
+      return;
+    }
+    if (const auto *SS = dyn_cast<SwitchStmt>(S)) {
+      if (SS->getInit())
+        exec(SS->getInit(), En);
+      eval(SS->getCond(), En);
+      Env Entry = En;
+      Stack.back().Loops.push_back({});
+      Stack.back().Loops.back().IsSwitch = true;
+      Env Body = Entry;
+      Body.Live = false; // code before the first label is unreachable
+      switchBody(SS->getBody(), Body, Entry);
+      LoopCtx L = std::move(Stack.back().Loops.back());
+      Stack.back().Loops.pop_back();
+      Env Out = Body;
+      for (const Env &B : L.Breaks)
+        Out = joinEnv(Out, B, nullptr);
+      bool HasDefault = false;
+      for (const SwitchCase *C = SS->getSwitchCaseList(); C;
+           C = C->getNextSwitchCase())
+        HasDefault |= isa<DefaultStmt>(C);
+      if (!HasDefault)
+        Out = joinEnv(Out, Entry, nullptr);
+      En = Out;
+      return;
+    }
+    if (const auto *CS = dyn_cast<SwitchCase>(S)) {
+      exec(CS->getSubStmt(), En);
+      return;
+    }
+    if (isa<NullStmt>(S))
+      return;
+    if (const auto *LS = dyn_cast<LabelStmt>(S)) {
+      exec(LS->getSubStmt(), En);
+      return;
+    }
+    if (isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S)) {
+      error(S, "goto is not supported by scrcc");
+      return;
+    }
+    if (isa<GCCAsmStmt>(S) || isa<MSAsmStmt>(S)) {
+      error(S, "inline assembly is not supported by scrcc");
+      return;
+    }
+    error(S, std::string("unsupported statement '") + S->getStmtClassName() +
+                 "'");
+  }
+
+  /// Switch bodies: every case label is entered from the switch (Entry)
+  /// or by falling through from the previous case.
+  void switchBody(const Stmt *S, Env &En, const Env &Entry) {
+    if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
+      for (const Stmt *C : CS->body())
+        switchBody(C, En, Entry);
+      return;
+    }
+    if (const auto *SC = dyn_cast<SwitchCase>(S)) {
+      En = joinEnv(En, Entry, nullptr);
+      switchBody(SC->getSubStmt(), En, Entry);
+      return;
+    }
+    exec(S, En);
+  }
+
+  /// Checks that a loop has a constant bound the verifier can see.
+  void checkBounded(const Stmt *S) {
+    const Expr *Cond = nullptr;
+    if (const auto *FS = dyn_cast<ForStmt>(S))
+      Cond = FS->getCond();
+    else if (const auto *WS = dyn_cast<WhileStmt>(S))
+      Cond = WS->getCond();
+    else if (const auto *DS = dyn_cast<DoStmt>(S))
+      Cond = DS->getCond();
+    const auto *BO =
+        Cond ? dyn_cast<BinaryOperator>(Cond->IgnoreParenImpCasts()) : nullptr;
+    bool Ok = false;
+    if (BO && BO->isRelationalOp()) {
+      Expr::EvalResult ER;
+      Ok = BO->getRHS()->EvaluateAsInt(ER, Ctx) ||
+           BO->getLHS()->EvaluateAsInt(ER, Ctx);
+    }
+    if (!Ok)
+      error(S, "loop without a constant bound: scrcc (and the verifier) "
+               "need loops of the form 'for (i = 0; i < CONSTANT; i++)'");
+  }
+
+  void loop(const Stmt *S, Env &En) {
+    checkBounded(S);
+    const Expr *Cond = nullptr;
+    const Stmt *Body = nullptr, *Inc = nullptr;
+    if (const auto *FS = dyn_cast<ForStmt>(S)) {
+      if (FS->getInit())
+        exec(FS->getInit(), En);
+      Cond = FS->getCond();
+      Body = FS->getBody();
+      Inc = FS->getInc();
+    } else if (const auto *WS = dyn_cast<WhileStmt>(S)) {
+      Cond = WS->getCond();
+      Body = WS->getBody();
+    } else {
+      const auto *DS = cast<DoStmt>(S);
+      Cond = DS->getCond();
+      Body = DS->getBody();
+    }
+    bool IsDo = isa<DoStmt>(S);
+    Env Head = En;
+    std::vector<Env> Exits;
+    // Iterate to a fixed point; values that keep changing become unknown.
+    for (int Iter = 0; Iter < 6; ++Iter) {
+      Env Cur = Head;
+      if (!IsDo && Cond) {
+        eval(Cond, Cur);
+        Exits.push_back(Cur);
+      }
+      Stack.back().Loops.push_back({});
+      exec(Body, Cur);
+      LoopCtx L = std::move(Stack.back().Loops.back());
+      Stack.back().Loops.pop_back();
+      for (const Env &C : L.Continues)
+        Cur = joinEnv(Cur, C, nullptr);
+      if (Inc)
+        exec(Inc, Cur);
+      if (IsDo && Cond) {
+        eval(Cond, Cur);
+        Exits.push_back(Cur);
+      }
+      for (const Env &B : L.Breaks)
+        Exits.push_back(B);
+      Env Next = joinEnv(Head, Cur, nullptr);
+      if (Iter >= 4) // widen
+        for (auto &[D, V] : Next.Vars)
+          if (auto It = Head.Vars.find(D);
+              It == Head.Vars.end() || !(It->second == V))
+            V = AbsVal::unknown(mayBePacket(V));
+      if (sameEnv(Next, Head))
+        break;
+      Head = Next;
+    }
+    Env Out;
+    Out.Live = false;
+    for (const Env &X : Exits)
+      Out = joinEnv(Out, X, nullptr);
+    En = Out;
+  }
+};
+
+} // namespace
+
+bool evaluateProgram(Program &P, EvalResult &R) {
+  unsigned Before = P.Diags.errorCount();
+  Evaluator(P, R).run();
+  return P.Diags.errorCount() == Before;
+}
+
+} // namespace scrcc

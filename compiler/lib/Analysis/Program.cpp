@@ -1,0 +1,203 @@
+//===- Program.cpp - Entry and map discovery, diagnostics -----------------===//
+
+#include "Program.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/TypeLoc.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace clang;
+
+namespace scrcc {
+
+std::string Diagnostics::where(SourceLocation Loc) const {
+  if (Loc.isInvalid())
+    return "<unknown>";
+  PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
+  if (P.isInvalid())
+    return "<unknown>";
+  return std::string(P.getFilename()) + ":" + std::to_string(P.getLine()) +
+         ":" + std::to_string(P.getColumn());
+}
+
+std::string Diagnostics::shortWhere(SourceLocation Loc) const {
+  std::string W = where(Loc);
+  auto Slash = W.rfind('/', W.find(':'));
+  return Slash == std::string::npos ? W : W.substr(Slash + 1);
+}
+
+void Diagnostics::emit(SourceLocation Loc, const char *Level,
+                       const std::string &Msg) {
+  llvm::errs() << where(Loc) << ": " << Level << ": " << Msg << "\n";
+  if (Loc.isInvalid())
+    return;
+  SourceLocation E = SM.getExpansionLoc(Loc);
+  bool Invalid = false;
+  unsigned Col = SM.getExpansionColumnNumber(E, &Invalid);
+  if (Invalid)
+    return;
+  const char *Start = SM.getCharacterData(E, &Invalid);
+  if (Invalid)
+    return;
+  const char *LineStart = Start - (Col - 1);
+  const char *LineEnd = Start;
+  while (*LineEnd && *LineEnd != '\n' && *LineEnd != '\r')
+    ++LineEnd;
+  llvm::errs() << llvm::StringRef(LineStart, LineEnd - LineStart) << "\n";
+  std::string Caret;
+  for (const char *C = LineStart; C < Start; ++C)
+    Caret += *C == '\t' ? '\t' : ' ';
+  llvm::errs() << Caret << "^\n";
+}
+
+void Diagnostics::error(SourceLocation Loc, const std::string &Msg) {
+  ++Errors;
+  emit(Loc, "error", Msg);
+}
+void Diagnostics::note(SourceLocation Loc, const std::string &Msg) {
+  emit(Loc, "note", Msg);
+}
+void Diagnostics::warning(SourceLocation Loc, const std::string &Msg) {
+  emit(Loc, "warning", Msg);
+}
+
+namespace {
+// The kernel's enum bpf_map_type values we need to name and convert.
+struct MapTypeInfo {
+  unsigned Value;
+  const char *Name;
+  unsigned PerCpu; // 0: none
+};
+const MapTypeInfo MapTypes[] = {
+    {1, "BPF_MAP_TYPE_HASH", 5},
+    {2, "BPF_MAP_TYPE_ARRAY", 6},
+    {3, "BPF_MAP_TYPE_PROG_ARRAY", 0},
+    {4, "BPF_MAP_TYPE_PERF_EVENT_ARRAY", 0},
+    {5, "BPF_MAP_TYPE_PERCPU_HASH", 5},
+    {6, "BPF_MAP_TYPE_PERCPU_ARRAY", 6},
+    {9, "BPF_MAP_TYPE_LRU_HASH", 10},
+    {10, "BPF_MAP_TYPE_LRU_PERCPU_HASH", 10},
+    {11, "BPF_MAP_TYPE_LPM_TRIE", 0},
+    {12, "BPF_MAP_TYPE_ARRAY_OF_MAPS", 0},
+    {13, "BPF_MAP_TYPE_HASH_OF_MAPS", 0},
+    {14, "BPF_MAP_TYPE_DEVMAP", 0},
+    {16, "BPF_MAP_TYPE_CPUMAP", 0},
+    {17, "BPF_MAP_TYPE_XSKMAP", 0},
+    {22, "BPF_MAP_TYPE_QUEUE", 0},
+    {23, "BPF_MAP_TYPE_STACK", 0},
+    {25, "BPF_MAP_TYPE_DEVMAP_HASH", 0},
+    {27, "BPF_MAP_TYPE_RINGBUF", 0},
+};
+} // namespace
+
+std::string mapTypeName(unsigned T) {
+  for (const auto &M : MapTypes)
+    if (M.Value == T)
+      return M.Name;
+  return "map type " + std::to_string(T);
+}
+
+unsigned perCpuVariant(unsigned T) {
+  for (const auto &M : MapTypes)
+    if (M.Value == T)
+      return M.PerCpu;
+  return 0;
+}
+
+static bool isXdpSection(const FunctionDecl *F) {
+  if (const auto *S = F->getAttr<SectionAttr>())
+    return S->getName() == "xdp" || S->getName().starts_with("xdp/") ||
+           S->getName().starts_with("xdp.");
+  return false;
+}
+
+MapInfo *Program::mapFor(const ValueDecl *D) {
+  auto It = Maps.find(dyn_cast_or_null<VarDecl>(D));
+  return It == Maps.end() ? nullptr : &It->second;
+}
+
+bool Program::discover(const std::string &Requested) {
+  std::vector<const FunctionDecl *> Xdp;
+  const FunctionDecl *Named = nullptr;
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    if (const auto *F = dyn_cast<FunctionDecl>(D)) {
+      if (!F->doesThisDeclarationHaveABody())
+        continue;
+      if (isXdpSection(F))
+        Xdp.push_back(F);
+      if (!Requested.empty() && F->getName() == Requested)
+        Named = F;
+      continue;
+    }
+    const auto *V = dyn_cast<VarDecl>(D);
+    if (!V || !V->hasAttr<SectionAttr>() ||
+        V->getAttr<SectionAttr>()->getName() != ".maps")
+      continue;
+    MapInfo M;
+    M.Decl = V;
+    M.Name = V->getName().str();
+    const auto *RD = V->getType()->getAsRecordDecl();
+    if (!RD) {
+      Diags.error(V->getLocation(), "map '" + M.Name +
+                                        "' is not a BTF-defined map (expected "
+                                        "a struct in SEC(\".maps\"))");
+      continue;
+    }
+    for (const FieldDecl *FD : RD->fields()) {
+      if (FD->getName() != "type")
+        continue;
+      const auto *PT = FD->getType()->getAs<PointerType>();
+      const auto *AT = PT ? Ctx.getAsConstantArrayType(PT->getPointeeType())
+                          : nullptr;
+      if (!AT)
+        continue;
+      M.Type = AT->getSize().getZExtValue();
+      M.TypeName = mapTypeName(M.Type);
+      if (const TypeSourceInfo *TSI = FD->getTypeSourceInfo())
+        for (TypeLoc TL = TSI->getTypeLoc(); !TL.isNull();
+             TL = TL.getNextTypeLoc())
+          if (auto ATL = TL.getAs<ArrayTypeLoc>()) {
+            if (const Expr *Size = ATL.getSizeExpr())
+              M.TypeLoc = Ctx.getSourceManager().getSpellingLoc(
+                  Size->getBeginLoc());
+            break;
+          }
+    }
+    if (!M.Type) {
+      Diags.error(V->getLocation(),
+                  "map '" + M.Name + "' has no __uint(type, ...) field");
+      continue;
+    }
+    Maps[V] = M;
+  }
+
+  if (!Requested.empty()) {
+    if (!Named) {
+      Diags.error(SourceLocation(), "entry function '" + Requested +
+                                        "' is not defined in the input");
+      return false;
+    }
+    Entry = Named;
+    return true;
+  }
+  if (Xdp.empty()) {
+    Diags.error(SourceLocation(),
+                "no XDP program found: expected a function in SEC(\"xdp\")");
+    return false;
+  }
+  if (Xdp.size() > 1) {
+    std::string Names;
+    for (const auto *F : Xdp)
+      Names += (Names.empty() ? "" : ", ") + F->getNameAsString();
+    Diags.error(Xdp[1]->getLocation(),
+                "several XDP programs (" + Names +
+                    "); choose one with --entry");
+    return false;
+  }
+  Entry = Xdp.front();
+  return Diags.errorCount() == 0;
+}
+
+} // namespace scrcc

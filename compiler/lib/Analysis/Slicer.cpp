@@ -1,0 +1,618 @@
+//===- Slicer.cpp - The state-update slice and its history fields ---------===//
+
+#include "Slicer.h"
+
+#include "clang/AST/PrettyPrinter.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
+
+#include <cctype>
+#include <cstdlib>
+#include "llvm/Support/raw_ostream.h"
+#include <cstring>
+
+using namespace clang;
+
+namespace scrcc {
+
+bool isUnitParent(const Stmt *Parent, const Stmt *Child) {
+  if (isa<CompoundStmt>(Parent))
+    return true;
+  if (const auto *IS = dyn_cast<IfStmt>(Parent))
+    return Child == IS->getThen() || Child == IS->getElse();
+  if (const auto *FS = dyn_cast<ForStmt>(Parent))
+    return Child == FS->getBody();
+  if (const auto *WS = dyn_cast<WhileStmt>(Parent))
+    return Child == WS->getBody();
+  if (const auto *DS = dyn_cast<DoStmt>(Parent))
+    return Child == DS->getBody();
+  if (const auto *SS = dyn_cast<SwitchStmt>(Parent))
+    return Child == SS->getBody();
+  if (const auto *SC = dyn_cast<SwitchCase>(Parent))
+    return Child == SC->getSubStmt();
+  if (const auto *LS = dyn_cast<LabelStmt>(Parent))
+    return Child == LS->getSubStmt();
+  return false;
+}
+
+const Stmt *unitOf(const Stmt *S, ParentMap &PM) {
+  const Stmt *Cur = S;
+  while (const Stmt *Parent = PM.getParent(Cur)) {
+    if (isUnitParent(Parent, Cur))
+      return Cur;
+    Cur = Parent;
+  }
+  return Cur;
+}
+
+namespace {
+
+struct KeepReason {
+  std::string Kind; // "state", "data", "control", "call"
+  std::string Text;
+  SourceLocation Loc;
+  const Stmt *Because = nullptr;
+};
+
+class SliceBuilder {
+public:
+  SliceBuilder(Program &P, EvalResult &R, Slice &S)
+      : P(P), R(R), S(S), Ctx(P.Ctx), SM(P.Ctx.getSourceManager()) {}
+
+  bool run() {
+    unsigned Before = P.Diags.errorCount();
+    index();
+    computeRelevance();
+    for (const StateWrite &W : R.Writes) {
+      const FunctionDecl *F = fnOf(W.Node);
+      if (!F)
+        continue;
+      keep(unitOf(W.Node, *S.Parents[F]),
+           {"state", W.What, W.Node->getBeginLoc(), nullptr});
+    }
+    bool Changed = true;
+    for (int Iter = 0; Changed && Iter < 1000; ++Iter) {
+      Changed = false;
+      std::vector<const Stmt *> Units(S.Kept.begin(), S.Kept.end());
+      for (const Stmt *U : Units)
+        Changed |= processUses(U);
+    }
+    finishFields();
+    if (getenv("SCRCC_DEBUG_SLICE"))
+      for (const Stmt *U : S.Kept)
+        if (const auto *IS = dyn_cast<IfStmt>(U)) {
+          auto It = R.Values.find(IS->getCond());
+          llvm::errs() << "cond " << P.Diags.shortWhere(U->getBeginLoc()) << " kind "
+                       << (It == R.Values.end() ? -1 : int(It->second.K))
+                       << " dirty " << (It == R.Values.end() ? 0 : It->second.Dirty)
+                       << " sym " << (It != R.Values.end() && It->second.S ? "yes" : "no") << "\n";
+        }
+    if (getenv("SCRCC_DEBUG_SLICE"))
+      for (const Stmt *U : S.Kept)
+        llvm::errs() << "kept " << P.Diags.shortWhere(U->getBeginLoc()) << " "
+                     << U->getStmtClassName() << ": " << Reasons[U].Kind << " "
+                     << Reasons[U].Text << "\n";
+    return P.Diags.errorCount() == Before;
+  }
+
+private:
+  Program &P;
+  EvalResult &R;
+  Slice &S;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  std::map<const Stmt *, KeepReason> Reasons;
+  std::map<const FunctionDecl *, std::vector<const Stmt *>> Exits;
+  std::map<const FunctionDecl *, std::vector<const CallExpr *>> CallSites;
+  std::map<const VarDecl *, std::vector<const Stmt *>> DefUnits;
+  std::map<const FunctionDecl *, std::set<const VarDecl *>> NeededVars;
+  std::set<const Stmt *> ReportedUnits;
+  std::map<std::string, unsigned> FieldNames;
+
+  const FunctionDecl *fnOf(const Stmt *St) {
+    auto It = S.FunctionOf.find(St);
+    return It == S.FunctionOf.end() ? nullptr : It->second;
+  }
+
+  void index() {
+    for (const FunctionDecl *F : R.Reached) {
+      auto PM = std::make_unique<ParentMap>(const_cast<Stmt *>(F->getBody()));
+      std::vector<const Stmt *> Todo = {F->getBody()};
+      while (!Todo.empty()) {
+        const Stmt *St = Todo.back();
+        Todo.pop_back();
+        if (!St)
+          continue;
+        S.FunctionOf[St] = F;
+        if (isa<ReturnStmt>(St) || isa<BreakStmt>(St) || isa<ContinueStmt>(St))
+          Exits[F].push_back(St);
+        if (const auto *DS = dyn_cast<DeclStmt>(St))
+          for (const Decl *D : DS->decls())
+            if (const auto *V = dyn_cast<VarDecl>(D))
+              DefUnits[V].push_back(nullptr), DefUnits[V].back() = St;
+        for (const Stmt *C : St->children())
+          Todo.push_back(C);
+      }
+      S.Parents[F] = std::move(PM);
+    }
+    // Declarations are units through their enclosing statement.
+    for (auto &[V, Units] : DefUnits)
+      for (const Stmt *&U : Units)
+        U = unitOf(U, *S.Parents[fnOf(U)]);
+    for (const auto &[E, Vars] : R.Defs) {
+      const FunctionDecl *F = fnOf(E);
+      if (!F)
+        continue;
+      for (const VarDecl *V : Vars)
+        DefUnits[V].push_back(unitOf(E, *S.Parents[F]));
+    }
+    for (const auto &[C, F] : R.Calls)
+      if (fnOf(C))
+        CallSites[F].push_back(C);
+  }
+
+  void computeRelevance() {
+    if (!R.CommonLiterals) {
+      S.Relevance = scr::Expr::constant(0); // the program keeps no state
+      return;
+    }
+    for (const Literal &L : *R.CommonLiterals) {
+      if (L.first->mentionsTimestamp())
+        continue;
+      auto E = lowerToLayout(L.first);
+      if (!E)
+        continue;
+      S.Assumed.push_back(L);
+      scr::ExprRef Term =
+          L.second ? *E : scr::Expr::make(scr::Expr::Op::LNot, {*E});
+      S.Relevance = S.Relevance
+                        ? scr::Expr::make(scr::Expr::Op::LAnd, {S.Relevance, Term})
+                        : Term;
+    }
+    if (!S.Relevance)
+      S.Relevance = scr::Expr::constant(1);
+  }
+
+  const Stmt *parentUnit(const Stmt *U) {
+    const FunctionDecl *F = fnOf(U);
+    const Stmt *Parent = S.Parents[F]->getParent(U);
+    if (!Parent)
+      return nullptr;
+    return unitOf(Parent, *S.Parents[F]);
+  }
+
+  bool inLoop(const Stmt *X, const Stmt *Loop) {
+    for (const Stmt *A = parentUnit(X); A; A = parentUnit(A))
+      if (A == Loop)
+        return true;
+    return false;
+  }
+
+  bool mayPrecede(const Stmt *Exit, const Stmt *U) {
+    if (SM.isBeforeInTranslationUnit(Exit->getBeginLoc(), U->getBeginLoc()))
+      return true;
+    for (const Stmt *A = parentUnit(U); A; A = parentUnit(A))
+      if ((isa<ForStmt>(A) || isa<WhileStmt>(A) || isa<DoStmt>(A)) &&
+          inLoop(Exit, A))
+        return true;
+    return false;
+  }
+
+  bool keep(const Stmt *U, KeepReason Why) {
+    if (!U || !S.Kept.insert(U).second)
+      return false;
+    Reasons[U] = Why;
+    const FunctionDecl *F = fnOf(U);
+    for (const Stmt *A = parentUnit(U), *Child = U; A;
+         Child = A, A = parentUnit(A))
+      keep(A, {"control", "encloses", A->getBeginLoc(), Child});
+    for (const Stmt *X : Exits[F])
+      if (X != U && mayPrecede(X, U))
+        keep(unitOf(X, *S.Parents[F]),
+             {"control", "may skip the statement at " +
+                             P.Diags.shortWhere(U->getBeginLoc()),
+              X->getBeginLoc(), U});
+    if (S.Relevant.insert(F).second)
+      for (const CallExpr *C : CallSites[F])
+        keep(unitOf(C, *S.Parents[fnOf(C)]),
+             {"call", "calls `" + F->getNameAsString() + "`",
+              C->getBeginLoc(), U});
+    return true;
+  }
+
+  bool needVar(const FunctionDecl *F, const VarDecl *V, const Stmt *At,
+               SourceLocation Loc) {
+    if (!NeededVars[F].insert(V).second)
+      return false;
+    if (const auto *PV = dyn_cast<ParmVarDecl>(V)) {
+      unsigned Idx = PV->getFunctionScopeIndex();
+      if (F == P.Entry) {
+        P.Diags.error(Loc, "the replayed state update uses the program's "
+                           "context argument `" + PV->getNameAsString() +
+                               "` directly; only packet fields it reads can "
+                               "be carried in the history");
+        return false;
+      }
+      S.NeededParams.insert({F, Idx});
+    }
+    for (const Stmt *D : DefUnits[V])
+      if (fnOf(D) == F)
+        keep(D, {"data", "defines `" + V->getNameAsString() + "`",
+                 D->getBeginLoc(), At});
+    return true;
+  }
+
+  //===------------------------------------------------------------------===//
+  // Uses and replacements
+  //===------------------------------------------------------------------===//
+
+  bool processUses(const Stmt *U) {
+    const FunctionDecl *F = fnOf(U);
+    Changed = false;
+    Cur = U;
+    CurFn = F;
+    auto Own = [&](const Stmt *St, bool Bool) {
+      if (!St)
+        return;
+      if (const auto *DS = dyn_cast<DeclStmt>(St)) {
+        for (const Decl *D : DS->decls())
+          if (const auto *V = dyn_cast<VarDecl>(D))
+            if (const Expr *I = V->getInit())
+              visit(I, false, isIgnoredCall(I, V));
+        return;
+      }
+      if (const auto *E = dyn_cast<Expr>(St))
+        visit(E, Bool, false);
+    };
+    if (const auto *IS = dyn_cast<IfStmt>(U)) {
+      Own(IS->getInit(), false);
+      Own(IS->getCond(), true);
+    } else if (const auto *FS = dyn_cast<ForStmt>(U)) {
+      Own(FS->getInit(), false);
+      Own(FS->getCond(), true);
+      Own(FS->getInc(), false);
+    } else if (const auto *WS = dyn_cast<WhileStmt>(U)) {
+      Own(WS->getCond(), true);
+    } else if (const auto *DS = dyn_cast<DoStmt>(U)) {
+      Own(DS->getCond(), true);
+    } else if (const auto *SS = dyn_cast<SwitchStmt>(U)) {
+      Own(SS->getInit(), false);
+      Own(SS->getCond(), false);
+    } else if (const auto *RS = dyn_cast<ReturnStmt>(U)) {
+      if (S.ValueNeeded.count(F) && RS->getRetValue())
+        Own(RS->getRetValue(), false);
+    } else if (isa<DeclStmt>(U)) {
+      Own(U, false);
+    } else if (const auto *E = dyn_cast<Expr>(U)) {
+      const Expr *Top = E->IgnoreParenImpCasts();
+      if (const auto *CS = dyn_cast<CStyleCastExpr>(Top))
+        if (CS->getType()->isVoidType())
+          Top = CS->getSubExpr()->IgnoreParenImpCasts();
+      visit(E, false, isa<CallExpr>(Top));
+    }
+    return Changed;
+  }
+
+  const Stmt *Cur = nullptr;
+  const FunctionDecl *CurFn = nullptr;
+  bool Changed = false;
+
+  /// True if \p Init is a call whose value is unused because the variable
+  /// it initialises is not needed.
+  bool isIgnoredCall(const Expr *Init, const VarDecl *V) {
+    return isa<CallExpr>(Init->IgnoreParenImpCasts()) &&
+           !NeededVars[CurFn].count(V);
+  }
+
+  static bool isBooleanExpr(const Expr *E) {
+    E = E->IgnoreParens();
+    if (const auto *BO = dyn_cast<BinaryOperator>(E))
+      return BO->isComparisonOp() || BO->isLogicalOp();
+    if (const auto *UO = dyn_cast<UnaryOperator>(E))
+      return UO->getOpcode() == UO_LNot;
+    return false;
+  }
+
+  /// Visits an expression of a kept unit. \p TopValueUnused: the value of
+  /// this (call) expression is discarded.
+  void visit(const Expr *E, bool Bool, bool TopValueUnused) {
+    if (S.Replace.count(E))
+      return;
+    if (tryReplace(E, Bool))
+      return;
+    const Expr *Bare = E->IgnoreParenImpCasts();
+    if (const auto *DR = dyn_cast<DeclRefExpr>(E)) {
+      if (const auto *V = dyn_cast<VarDecl>(DR->getDecl()))
+        if (!V->hasGlobalStorage() && !P.mapFor(V)) {
+          checkNotPacketPointer(E);
+          Changed |= needVar(CurFn, V, Cur, DR->getBeginLoc());
+        }
+      return;
+    }
+    if (const auto *CE = dyn_cast<CallExpr>(E)) {
+      auto It = R.Calls.find(CE);
+      if (It != R.Calls.end()) {
+        const FunctionDecl *F = It->second;
+        for (unsigned I = 0; I < CE->getNumArgs(); ++I) {
+          const Expr *A = CE->getArg(I);
+          if (S.NeededParams.count({F, I}) ||
+              !(A->getType()->isScalarType())) {
+            S.Replace.erase(A);
+            visit(A, false, false);
+          } else if (!S.Replace.count(A)) {
+            S.Replace[A] = "0";
+          }
+        }
+        if (!TopValueUnused && S.ValueNeeded.insert(F).second) {
+          Changed = true;
+          for (const Stmt *X : Exits[F])
+            if (isa<ReturnStmt>(X))
+              keep(unitOf(X, *S.Parents[F]),
+                   {"data", "returns the value used at " +
+                                P.Diags.shortWhere(CE->getBeginLoc()),
+                    X->getBeginLoc(), Cur});
+        }
+        return;
+      }
+    }
+    (void)Bare;
+    auto Visit = [&](const Stmt *C, bool B) {
+      if (const auto *CE = dyn_cast_or_null<Expr>(C))
+        visit(CE, B, false);
+    };
+    if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
+      bool L = BO->isLogicalOp();
+      Visit(BO->getLHS(), L);
+      Visit(BO->getRHS(), L);
+      return;
+    }
+    if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      Visit(UO->getSubExpr(), UO->getOpcode() == UO_LNot);
+      return;
+    }
+    if (const auto *CO = dyn_cast<ConditionalOperator>(E)) {
+      Visit(CO->getCond(), true);
+      Visit(CO->getTrueExpr(), Bool);
+      Visit(CO->getFalseExpr(), Bool);
+      return;
+    }
+    if (isa<ParenExpr>(E) || isa<ImplicitCastExpr>(E)) {
+      for (const Stmt *C : E->children())
+        Visit(C, Bool);
+      return;
+    }
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      auto It = R.Values.find(ME->getBase());
+      if (ME->isArrow() && It != R.Values.end() &&
+          It->second.K == AbsVal::Kind::Ctx)
+        reportOnce(E, "the replayed state update reads xdp_md field `" +
+                          ME->getMemberDecl()->getNameAsString() +
+                          "`, which the sequencer cannot provide");
+    }
+    for (const Stmt *C : E->children())
+      Visit(C, false);
+  }
+
+  void reportOnce(const Stmt *St, const std::string &Msg) {
+    if (ReportedUnits.insert(St).second)
+      P.Diags.error(St->getBeginLoc(), Msg);
+  }
+
+  void checkNotPacketPointer(const Expr *E) {
+    auto It = R.Values.find(E);
+    if (It == R.Values.end())
+      return;
+    const AbsVal &V = It->second;
+    if (V.K == AbsVal::Kind::PktPtr || V.K == AbsVal::Kind::DataEnd ||
+        V.MayPacket)
+      reportOnce(E, "a packet pointer flows into the state update here; "
+                    "scrcc can carry packet values in the history, not "
+                    "pointers into the packet");
+    else if (V.K == AbsVal::Kind::Ctx)
+      reportOnce(E, "the program context flows into the state update here; "
+                    "only packet fields can be replayed");
+  }
+
+  std::string sourceText(const Expr *E) {
+    CharSourceRange CR = Lexer::makeFileCharRange(
+        CharSourceRange::getTokenRange(E->getSourceRange()), SM,
+        Ctx.getLangOpts());
+    if (CR.isInvalid())
+      return "";
+    return Lexer::getSourceText(CR, SM, Ctx.getLangOpts()).str();
+  }
+
+  std::string fieldName(const std::string &Text, const char *Prefix) {
+    std::string N = Prefix;
+    bool Sep = !N.empty();
+    for (char C : Text) {
+      if (std::isalnum((unsigned char)C)) {
+        if (Sep && !N.empty() && N.back() != '_')
+          N += '_';
+        N += char(std::tolower((unsigned char)C));
+        Sep = false;
+      } else {
+        Sep = true;
+      }
+      if (N.size() > 40)
+        break;
+    }
+    // Drop noise that says nothing about the field.
+    for (const char *Noise : {"bpf_htons_", "bpf_ntohs_", "bpf_htonl_",
+                              "bpf_ntohl_", "void_"}) {
+      size_t At;
+      while ((At = N.find(Noise)) != std::string::npos)
+        N.erase(At, std::strlen(Noise));
+    }
+    if (N.empty() || std::isdigit((unsigned char)N[0]))
+      N = "f_" + N;
+    unsigned &Count = FieldNames[N];
+    if (Count++)
+      N += "_" + std::to_string(Count);
+    return N;
+  }
+
+  std::string typeText(QualType T) {
+    PrintingPolicy PP(Ctx.getLangOpts());
+    PP.SuppressTagKeyword = false;
+    return T.getUnqualifiedType().getAsString(PP);
+  }
+
+  std::vector<scr::Reason> chain(const Stmt *U) {
+    std::vector<scr::Reason> Out;
+    std::set<const Stmt *> Seen;
+    while (U && Seen.insert(U).second && Out.size() < 8) {
+      const KeepReason &K = Reasons[U];
+      bool Skip = K.Text.rfind("may skip", 0) == 0;
+      bool PrevSkip = !Out.empty() && Out.back().Text.rfind("may skip", 0) == 0;
+      if ((K.Kind != "control" || K.Text != "encloses") && !(Skip && PrevSkip))
+        Out.push_back({K.Kind == "state" ? "state" : K.Kind == "call" ? "data"
+                                                                      : K.Kind,
+                       K.Text, P.Diags.shortWhere(K.Loc)});
+      U = K.Because;
+    }
+    return Out;
+  }
+
+  unsigned addField(scr::Field F, const Expr *E, bool IsCond) {
+    for (unsigned I = 0; I < S.Fields.size(); ++I) {
+      scr::Field &G = S.Fields[I];
+      bool Same = G.K == F.K && G.Bits == F.Bits &&
+                  ((F.Offset && G.Offset && F.Offset->equals(*G.Offset)) ||
+                   (F.Value && G.Value && F.Value->equals(*G.Value)) ||
+                   (F.K == scr::Field::Kind::Timestamp) ||
+                   (F.K == scr::Field::Kind::Length)) &&
+                  G.CType == F.CType;
+      if (Same) {
+        addWhy(G, E, IsCond);
+        return I;
+      }
+    }
+    if (F.K != scr::Field::Kind::Timestamp && F.K != scr::Field::Kind::Length)
+      F.Name = fieldName(F.Name, F.K == scr::Field::Kind::Predicate ? "p_" : "");
+    addWhy(F, E, IsCond);
+    S.Fields.push_back(std::move(F));
+    return S.Fields.size() - 1;
+  }
+
+  void addWhy(scr::Field &F, const Expr *E, bool IsCond) {
+    if (F.Why.size() > 12)
+      return;
+    std::string At = P.Diags.shortWhere(E->getBeginLoc());
+    for (const auto &W : F.Why)
+      if (W.Location == At)
+        return;
+    F.Why.push_back({IsCond ? "control" : "data",
+                     IsCond ? "condition `" + sourceText(E) + "`"
+                            : "value `" + sourceText(E) + "`",
+                     At});
+    for (auto &C : chain(Cur))
+      F.Why.push_back(C);
+  }
+
+  bool tryReplace(const Expr *E, bool Bool) {
+    auto It = R.Values.find(E);
+    if (It == R.Values.end())
+      return false;
+    const AbsVal &V = It->second;
+    if (V.Dirty && V.K != AbsVal::Kind::Ptr) {
+      bool Reads = false;
+      for (const Expr *PR : R.PacketReads)
+        Reads |= PR == E;
+      if (Reads || V.K == AbsVal::Kind::Scalar) {
+        reportOnce(E, "state depends on packet bytes scrcc cannot describe "
+                      "to the sequencer (read after the program wrote the "
+                      "packet, or at an offset it cannot compute)");
+        return true;
+      }
+    }
+    if (V.K != AbsVal::Kind::Scalar || !V.S)
+      return false;
+    if (!V.S->mentionsPacket() && !V.S->mentionsTimestamp())
+      return false;
+    if (!E->getType()->isScalarType() || !E->isPRValue())
+      return false;
+    bool IsCond = Bool || isBooleanExpr(E);
+    if (!IsCond && isa<DeclRefExpr>(E->IgnoreParenImpCasts()))
+      return false;
+    std::string Text = sourceText(E);
+    if (Text.empty())
+      return false; // inside a macro: replace its parts instead
+    if (IsCond) {
+      SymRef A = assume(V.S, S.Assumed);
+      if (A->isConst()) {
+        S.Replace[E] = std::string(A->Value ? "1" : "0") +
+                       " /* scr: always " + (A->Value ? "true" : "false") +
+                       " for packets in the history */";
+        return true;
+      }
+      auto L = lowerToLayout(A);
+      if (!L)
+        return false;
+      scr::Field F;
+      F.Name = Text;
+      F.K = scr::Field::Kind::Predicate;
+      F.Bits = 1;
+      F.Value = *L;
+      F.CType = "__u8";
+      unsigned I = addField(std::move(F), E, true);
+      S.Replace[E] = "scr_e->" + S.Fields[I].Name;
+      return true;
+    }
+    SymRef Sv = simplify(V.S);
+    scr::Field F;
+    F.CType = typeText(E->getType());
+    unsigned TypeBits = Ctx.getTypeSize(E->getType());
+    if (Sv->K == Sym::Kind::Timestamp) {
+      F.Name = "ts";
+      F.K = scr::Field::Kind::Timestamp;
+      F.Bits = 48;
+      F.CType = "__u64";
+    } else if (Sv->K == Sym::Kind::Len) {
+      F.Name = "pkt_len";
+      F.K = scr::Field::Kind::Length;
+      F.Bits = 16;
+    } else if (R.PacketReads.count(E) &&
+               (Sv->K == Sym::Kind::Load ||
+                (Sv->K == Sym::Kind::Bswap &&
+                 Sv->Args[0]->K == Sym::Kind::Load &&
+                 Sv->Args[0]->Bytes == Sv->Bytes)) &&
+               TypeBits == 8 * (Sv->K == Sym::Kind::Load ? Sv->Bytes
+                                                          : Sv->Bytes)) {
+      const SymRef &Ld = Sv->K == Sym::Kind::Load ? Sv : Sv->Args[0];
+      auto Off = lowerToLayout(Ld->Args[0]);
+      if (!Off)
+        return false;
+      F.Name = Text;
+      F.K = scr::Field::Kind::Packet;
+      F.Bits = 8 * Ld->Bytes;
+      F.Offset = *Off;
+    } else {
+      if (Sv->mentionsTimestamp())
+        return false;
+      auto L = lowerToLayout(Sv);
+      if (!L)
+        return false;
+      F.Name = Text;
+      F.K = scr::Field::Kind::Value;
+      F.Bits = std::min(TypeBits, significantBits(Sv));
+      F.Value = *L;
+    }
+    unsigned I = addField(std::move(F), E, false);
+    S.Replace[E] = "scr_e->" + S.Fields[I].Name;
+    return true;
+  }
+
+  void finishFields() {
+    // Field names came from the first use; fix up replacement texts that
+    // point at deduplicated fields (they already use the surviving name).
+  }
+};
+
+} // namespace
+
+bool computeSlice(Program &P, EvalResult &R, Slice &S) {
+  return SliceBuilder(P, R, S).run();
+}
+
+} // namespace scrcc

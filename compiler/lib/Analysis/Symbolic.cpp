@@ -1,0 +1,379 @@
+//===- Symbolic.cpp - Symbolic values over the raw packet -----------------===//
+
+#include "Symbolic.h"
+
+namespace scrcc {
+
+using Op = scr::Expr::Op;
+
+SymRef Sym::constant(uint64_t V) {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Const;
+  S->Value = V;
+  return S;
+}
+
+SymRef Sym::load(SymRef Offset, unsigned Bytes) {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Load;
+  S->Bytes = Bytes;
+  S->Args = {std::move(Offset)};
+  return S;
+}
+
+SymRef Sym::hostLoad(SymRef Offset, unsigned Bytes) {
+  SymRef L = load(std::move(Offset), Bytes);
+  return Bytes == 1 ? L : bswap(L, Bytes);
+}
+
+SymRef Sym::len() {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Len;
+  return S;
+}
+
+SymRef Sym::timestamp() {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Timestamp;
+  return S;
+}
+
+SymRef Sym::op(Op O, std::vector<SymRef> Args) {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Op;
+  S->O = O;
+  S->Args = std::move(Args);
+  return S;
+}
+
+SymRef Sym::bswap(SymRef X, unsigned Bytes) {
+  auto S = std::make_shared<Sym>();
+  S->K = Kind::Bswap;
+  S->Bytes = Bytes;
+  S->Args = {std::move(X)};
+  return S;
+}
+
+bool Sym::equals(const Sym &B) const {
+  if (K != B.K || Value != B.Value || Bytes != B.Bytes || O != B.O ||
+      Args.size() != B.Args.size())
+    return false;
+  for (size_t I = 0; I < Args.size(); ++I)
+    if (!Args[I]->equals(*B.Args[I]))
+      return false;
+  return true;
+}
+
+bool symEquals(const SymRef &A, const SymRef &B) {
+  if (!A || !B)
+    return A == B;
+  return A->equals(*B);
+}
+
+bool Sym::mentionsTimestamp() const {
+  if (K == Kind::Timestamp)
+    return true;
+  for (const auto &A : Args)
+    if (A->mentionsTimestamp())
+      return true;
+  return false;
+}
+
+bool Sym::mentionsPacket() const {
+  if (K == Kind::Load || K == Kind::Len)
+    return true;
+  for (const auto &A : Args)
+    if (A->mentionsPacket())
+      return true;
+  return false;
+}
+
+static uint64_t swapBytes(uint64_t V, unsigned Bytes) {
+  uint64_t R = 0;
+  for (unsigned I = 0; I < Bytes; ++I)
+    R = (R << 8) | ((V >> (8 * I)) & 0xff);
+  return R;
+}
+
+static uint64_t maskOf(unsigned Bytes) {
+  return Bytes >= 8 ? ~0ULL : ((1ULL << (8 * Bytes)) - 1);
+}
+
+/// Largest value \p S can take, as far as is easy to see.
+static uint64_t upperBound(const SymRef &S) {
+  switch (S->K) {
+  case Sym::Kind::Const:
+    return S->Value;
+  case Sym::Kind::Load:
+  case Sym::Kind::Bswap:
+    return maskOf(S->Bytes);
+  case Sym::Kind::Len:
+    return 0xffff;
+  case Sym::Kind::Op:
+    switch (S->O) {
+    case Op::And:
+      return std::min(upperBound(S->Args[0]), upperBound(S->Args[1]));
+    case Op::Eq: case Op::Ne: case Op::Ult: case Op::Ule: case Op::Ugt:
+    case Op::Uge: case Op::Slt: case Op::Sle: case Op::Sgt: case Op::Sge:
+    case Op::LAnd: case Op::LOr: case Op::LNot:
+      return 1;
+    case Op::Shr:
+      if (S->Args[1]->isConst() && S->Args[1]->Value < 64)
+        return upperBound(S->Args[0]) >> S->Args[1]->Value;
+      return upperBound(S->Args[0]);
+    case Op::Add: {
+      uint64_t A = upperBound(S->Args[0]), B = upperBound(S->Args[1]);
+      return A + B < A ? ~0ULL : A + B;
+    }
+    case Op::Mul: {
+      uint64_t A = upperBound(S->Args[0]), B = upperBound(S->Args[1]);
+      if (A == 0 || B == 0)
+        return 0;
+      return A > ~0ULL / B ? ~0ULL : A * B;
+    }
+    case Op::Shl:
+      if (S->Args[1]->isConst() && S->Args[1]->Value < 64) {
+        uint64_t A = upperBound(S->Args[0]);
+        unsigned Sh = S->Args[1]->Value;
+        return (Sh && (A >> (64 - Sh))) ? ~0ULL : A << Sh;
+      }
+      return ~0ULL;
+    case Op::Or:
+    case Op::Xor: {
+      uint64_t M = upperBound(S->Args[0]) | upperBound(S->Args[1]);
+      unsigned B = 0;
+      while (B < 64 && (M >> B))
+        ++B;
+      return B >= 64 ? ~0ULL : (1ULL << B) - 1;
+    }
+    case Op::Ite:
+      return std::max(upperBound(S->Args[1]), upperBound(S->Args[2]));
+    default:
+      return ~0ULL;
+    }
+  default:
+    return ~0ULL;
+  }
+}
+
+unsigned significantBits(const SymRef &S) {
+  uint64_t U = upperBound(S);
+  unsigned B = 1;
+  while (B < 64 && (U >> B) != 0)
+    ++B;
+  return B;
+}
+
+SymRef truncate(SymRef X, unsigned Bits) {
+  if (Bits >= 64)
+    return X;
+  uint64_t M = (1ULL << Bits) - 1;
+  if (upperBound(X) <= M)
+    return X;
+  return simplify(Sym::op(Op::And, {X, Sym::constant(M)}));
+}
+
+static bool isBoolean(const SymRef &S) { return upperBound(S) <= 1; }
+
+static SymRef fold(const SymRef &S) {
+  // Constant operands: evaluate with the layout's own semantics.
+  bool AllConst = true;
+  for (const auto &A : S->Args)
+    AllConst &= A->isConst();
+  if (S->K == Sym::Kind::Bswap && AllConst)
+    return Sym::constant(swapBytes(S->Args[0]->Value, S->Bytes));
+  if (S->K != Sym::Kind::Op)
+    return S;
+  if (AllConst) {
+    std::vector<scr::ExprRef> A;
+    for (const auto &X : S->Args)
+      A.push_back(scr::Expr::constant(X->Value));
+    return Sym::constant(scr::Expr::make(S->O, A)->eval({}));
+  }
+  const auto &A = S->Args;
+  auto C = [&](unsigned I) -> std::optional<uint64_t> {
+    if (I < A.size() && A[I]->isConst())
+      return A[I]->Value;
+    return std::nullopt;
+  };
+  switch (S->O) {
+  case Op::Eq:
+  case Op::Ne:
+    // bswap(x) == C  <=>  x == bswap(C), when C fits in the swapped width.
+    for (int I = 0; I < 2; ++I) {
+      const SymRef &X = A[I];
+      auto K = C(1 - I);
+      if (X->K == Sym::Kind::Bswap && K && *K <= maskOf(X->Bytes) &&
+          upperBound(X->Args[0]) <= maskOf(X->Bytes))
+        return fold(Sym::op(S->O, {X->Args[0], Sym::constant(swapBytes(
+                                                   *K, X->Bytes))}));
+      if (K && *K > upperBound(X))
+        return Sym::constant(S->O == Op::Ne);
+    }
+    return S;
+  case Op::And:
+    for (int I = 0; I < 2; ++I)
+      if (auto K = C(1 - I)) {
+        if (*K == 0)
+          return Sym::constant(0);
+        if ((*K & upperBound(A[I])) == upperBound(A[I]) &&
+            ((upperBound(A[I]) + 1) & upperBound(A[I])) == 0)
+          return A[I];
+      }
+    return S;
+  case Op::Add:
+  case Op::Or:
+  case Op::Xor:
+    for (int I = 0; I < 2; ++I)
+      if (C(1 - I) == 0ULL)
+        return A[I];
+    // (x + c1) + c2 -> x + (c1 + c2): keeps offsets readable.
+    if (S->O == Op::Add && C(1) && A[0]->K == Sym::Kind::Op &&
+        A[0]->O == Op::Add && A[0]->Args[1]->isConst())
+      return Sym::op(Op::Add, {A[0]->Args[0], Sym::constant(
+                                                  A[0]->Args[1]->Value + *C(1))});
+    return S;
+  case Op::Mul:
+    for (int I = 0; I < 2; ++I) {
+      if (C(1 - I) == 1ULL)
+        return A[I];
+      if (C(1 - I) == 0ULL)
+        return Sym::constant(0);
+    }
+    return S;
+  case Op::Shl:
+  case Op::Shr:
+  case Op::Sub:
+    if (C(1) == 0ULL)
+      return A[0];
+    return S;
+  case Op::LAnd:
+    for (int I = 0; I < 2; ++I)
+      if (auto K = C(I)) {
+        if (*K == 0)
+          return Sym::constant(0);
+        return isBoolean(A[1 - I])
+                   ? A[1 - I]
+                   : fold(Sym::op(Op::Ne, {A[1 - I], Sym::constant(0)}));
+      }
+    return S;
+  case Op::LOr:
+    for (int I = 0; I < 2; ++I)
+      if (auto K = C(I)) {
+        if (*K != 0)
+          return Sym::constant(1);
+        return isBoolean(A[1 - I])
+                   ? A[1 - I]
+                   : fold(Sym::op(Op::Ne, {A[1 - I], Sym::constant(0)}));
+      }
+    return S;
+  case Op::LNot:
+    // !(a == b) -> a != b and friends keep predicates canonical.
+    if (A[0]->K == Sym::Kind::Op) {
+      static const std::pair<Op, Op> Neg[] = {{Op::Eq, Op::Ne}, {Op::Ne, Op::Eq},
+                                              {Op::Ult, Op::Uge}, {Op::Uge, Op::Ult},
+                                              {Op::Ugt, Op::Ule}, {Op::Ule, Op::Ugt},
+                                              {Op::Slt, Op::Sge}, {Op::Sge, Op::Slt},
+                                              {Op::Sgt, Op::Sle}, {Op::Sle, Op::Sgt}};
+      for (auto [From, To] : Neg)
+        if (A[0]->O == From)
+          return Sym::op(To, A[0]->Args);
+      if (A[0]->O == Op::LNot && isBoolean(A[0]->Args[0]))
+        return A[0]->Args[0];
+    }
+    return S;
+  case Op::Ite:
+    if (auto K = C(0))
+      return *K ? A[1] : A[2];
+    if (symEquals(A[1], A[2]))
+      return A[1];
+    return S;
+  default:
+    return S;
+  }
+}
+
+SymRef simplify(const SymRef &S) {
+  if (S->Args.empty())
+    return S;
+  auto N = std::make_shared<Sym>(*S);
+  for (auto &A : N->Args)
+    A = simplify(A);
+  if (N->K == Sym::Kind::Bswap && N->Args[0]->K == Sym::Kind::Bswap &&
+      N->Args[0]->Bytes == N->Bytes)
+    return N->Args[0]->Args[0];
+  return fold(N);
+}
+
+static SymRef substitute(const SymRef &S,
+                         const std::vector<std::pair<SymRef, bool>> &Lits) {
+  for (const auto &[L, V] : Lits) {
+    if (S->equals(*L))
+      return Sym::constant(V);
+    // a != b is the negation of the canonical literal a == b.
+    if (S->K == Sym::Kind::Op && S->O == Op::Ne && L->K == Sym::Kind::Op &&
+        L->O == Op::Eq && Sym::op(Op::Eq, S->Args)->equals(*L))
+      return Sym::constant(!V);
+  }
+  if (S->Args.empty())
+    return S;
+  auto N = std::make_shared<Sym>(*S);
+  for (auto &A : N->Args)
+    A = substitute(A, Lits);
+  return N;
+}
+
+SymRef assume(const SymRef &S,
+              const std::vector<std::pair<SymRef, bool>> &Literals) {
+  return simplify(substitute(simplify(S), Literals));
+}
+
+static scr::ExprRef lowerBswap(scr::ExprRef X, unsigned Bytes) {
+  scr::ExprRef R;
+  for (unsigned I = 0; I < Bytes; ++I) {
+    scr::ExprRef Byte = scr::Expr::make(
+        Op::And, {scr::Expr::make(Op::Shr, {X, scr::Expr::constant(8 * I)}),
+                  scr::Expr::constant(0xff)});
+    scr::ExprRef Placed = scr::Expr::make(
+        Op::Shl, {Byte, scr::Expr::constant(8 * (Bytes - 1 - I))});
+    R = R ? scr::Expr::make(Op::Or, {R, Placed}) : Placed;
+  }
+  return R;
+}
+
+std::optional<scr::ExprRef> lowerToLayout(const SymRef &In) {
+  SymRef S = simplify(In);
+  switch (S->K) {
+  case Sym::Kind::Const:
+    return scr::Expr::constant(S->Value);
+  case Sym::Kind::Len:
+    return scr::Expr::len();
+  case Sym::Kind::Timestamp:
+    return std::nullopt;
+  case Sym::Kind::Load: {
+    auto Off = lowerToLayout(S->Args[0]);
+    if (!Off)
+      return std::nullopt;
+    return scr::Expr::pkt(*Off, S->Bytes);
+  }
+  case Sym::Kind::Bswap: {
+    auto X = lowerToLayout(S->Args[0]);
+    if (!X)
+      return std::nullopt;
+    return lowerBswap(*X, S->Bytes);
+  }
+  case Sym::Kind::Op: {
+    std::vector<scr::ExprRef> A;
+    for (const auto &X : S->Args) {
+      auto L = lowerToLayout(X);
+      if (!L)
+        return std::nullopt;
+      A.push_back(*L);
+    }
+    return scr::Expr::make(S->O, A);
+  }
+  }
+  return std::nullopt;
+}
+
+} // namespace scrcc

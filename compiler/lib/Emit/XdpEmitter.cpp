@@ -1,0 +1,574 @@
+//===- XdpEmitter.cpp - Writes the SCR-aware and reference programs -------===//
+
+#include "XdpEmitter.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/PrettyPrinter.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace clang;
+
+namespace scrcc {
+
+namespace {
+
+class Emitter {
+public:
+  Emitter(Program &P, const EvalResult &R, const Slice &S, const scr::Layout &L)
+      : P(P), R(R), S(S), L(L), Ctx(P.Ctx), SM(P.Ctx.getSourceManager()),
+        LO(P.Ctx.getLangOpts()) {}
+
+  bool run(XdpOutputs &Out) {
+    unsigned Before = P.Diags.errorCount();
+    std::string Clones = replayClones();
+    std::string Scr = scrProgram(Clones);
+    std::string Ref = refProgram();
+    if (P.Diags.errorCount() != Before)
+      return false;
+    Out.ScrProgram = std::move(Scr);
+    Out.RefProgram = std::move(Ref);
+    return true;
+  }
+
+private:
+  Program &P;
+  const EvalResult &R;
+  const Slice &S;
+  const scr::Layout &L;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const LangOptions &LO;
+
+  CharSourceRange fileRange(SourceRange SR) {
+    return Lexer::makeFileCharRange(CharSourceRange::getTokenRange(SR), SM,
+                                    LO);
+  }
+
+  bool replace(Rewriter &Rw, SourceRange SR, const std::string &Text,
+               const Stmt *At) {
+    CharSourceRange CR = fileRange(SR);
+    if (CR.isInvalid() || !SM.isInMainFile(CR.getBegin()) ||
+        Rw.ReplaceText(CR, Text)) {
+      P.Diags.error(At ? At->getBeginLoc() : SR.getBegin(),
+                    "scrcc cannot rewrite this code (it is inside a macro "
+                    "or outside the input file)");
+      return false;
+    }
+    return true;
+  }
+
+  /// Range of statement \p St including a directly following ';'.
+  SourceRange withSemi(const Stmt *St) {
+    SourceLocation End = St->getEndLoc();
+    SourceLocation AfterSemi = Lexer::findLocationAfterToken(
+        SM.getExpansionLoc(End), tok::semi, SM, LO, false);
+    if (AfterSemi.isValid())
+      return SourceRange(St->getBeginLoc(), AfterSemi.getLocWithOffset(-1));
+    return St->getSourceRange();
+  }
+
+  bool kept(const Stmt *St) const { return S.Kept.count(St) != 0; }
+
+  //===------------------------------------------------------------------===//
+  // The replay clones
+  //===------------------------------------------------------------------===//
+
+  void pruneSub(Rewriter &Rw, const Stmt *Sub) {
+    if (!Sub)
+      return;
+    if (kept(Sub))
+      prune(Rw, Sub);
+    else
+      replace(Rw, withSemi(Sub), ";", Sub);
+  }
+
+  void prune(Rewriter &Rw, const Stmt *St) {
+    if (const auto *CS = dyn_cast<CompoundStmt>(St)) {
+      for (const Stmt *C : CS->body()) {
+        if (const auto *SC = dyn_cast<SwitchCase>(C)) {
+          pruneCase(Rw, SC);
+          continue;
+        }
+        if (kept(C))
+          prune(Rw, C);
+        else
+          replace(Rw, withSemi(C), "", C);
+      }
+      return;
+    }
+    if (const auto *IS = dyn_cast<IfStmt>(St)) {
+      pruneSub(Rw, IS->getThen());
+      if (IS->getElse())
+        pruneSub(Rw, IS->getElse());
+      return;
+    }
+    if (const auto *FS = dyn_cast<ForStmt>(St))
+      return pruneSub(Rw, FS->getBody());
+    if (const auto *WS = dyn_cast<WhileStmt>(St))
+      return pruneSub(Rw, WS->getBody());
+    if (const auto *DS = dyn_cast<DoStmt>(St))
+      return pruneSub(Rw, DS->getBody());
+    if (const auto *SS = dyn_cast<SwitchStmt>(St))
+      return prune(Rw, SS->getBody());
+    if (const auto *SC = dyn_cast<SwitchCase>(St))
+      return pruneCase(Rw, SC);
+    if (const auto *LS = dyn_cast<LabelStmt>(St))
+      return pruneSub(Rw, LS->getSubStmt());
+  }
+
+  /// Case labels stay (removing one would send its values to `default`);
+  /// only the statements under them are pruned.
+  void pruneCase(Rewriter &Rw, const SwitchCase *SC) {
+    const Stmt *Sub = SC->getSubStmt();
+    if (const auto *Inner = dyn_cast<SwitchCase>(Sub))
+      return pruneCase(Rw, Inner);
+    pruneSub(Rw, Sub);
+  }
+
+  bool insideReplaced(const Stmt *St, const FunctionDecl *F) {
+    ParentMap &PM = *S.Parents.at(F);
+    for (const Stmt *A = PM.getParent(St); A; A = PM.getParent(A))
+      if (const auto *E = dyn_cast<Expr>(A))
+        if (S.Replace.count(E))
+          return true;
+    return false;
+  }
+
+  /// Drops the blank lines pruning leaves behind: at most one blank line
+  /// in a row, none right after '{' or before '}'.
+  static std::string tidy(const std::string &Text) {
+    std::vector<std::string> Lines;
+    std::string Line;
+    for (char C : Text + "\n") {
+      if (C != '\n') {
+        Line += C;
+        continue;
+      }
+      bool Blank = Line.find_first_not_of(" \t") == std::string::npos;
+      if (Blank)
+        Line.clear();
+      Lines.push_back(Line);
+      Line.clear();
+    }
+    std::string Out;
+    for (size_t I = 0; I < Lines.size(); ++I) {
+      const std::string &L = Lines[I];
+      if (L.empty()) {
+        bool PrevBlankOrOpen =
+            Out.empty() || Out.size() < 2 || Out[Out.size() - 2] == '\n' ||
+            Out[Out.size() - 2] == '{';
+        size_t J = I + 1;
+        while (J < Lines.size() && Lines[J].empty())
+          ++J;
+        bool NextClose = J >= Lines.size() ||
+                         Lines[J].find_first_not_of(" \t") == std::string::npos ||
+                         Lines[J][Lines[J].find_first_not_of(" \t")] == '}';
+        if (PrevBlankOrOpen || NextClose)
+          continue;
+      }
+      Out += L + "\n";
+    }
+    while (!Out.empty() && Out.back() == '\n')
+      Out.pop_back();
+    return Out;
+  }
+
+  std::string replayName(const FunctionDecl *F) {
+    return F->getNameAsString() + "__scr_replay";
+  }
+
+  std::string paramList(const FunctionDecl *F) {
+    std::string Out = "const struct scr_fields *scr_e";
+    if (F == P.Entry)
+      return Out;
+    PrintingPolicy PP(LO);
+    for (const ParmVarDecl *PV : F->parameters()) {
+      std::string T;
+      llvm::raw_string_ostream OS(T);
+      PV->getType().print(OS, PP, PV->getName());
+      Out += ", " + OS.str();
+    }
+    return Out;
+  }
+
+  std::string replayClones() {
+    Rewriter Rw(const_cast<SourceManager &>(SM), LO);
+    for (const auto &[E, Text] : S.Replace)
+      replace(Rw, E->getSourceRange(), Text, E);
+    for (const auto &[C, F] : R.Calls) {
+      const FunctionDecl *Caller = nullptr;
+      if (auto It = S.FunctionOf.find(C); It != S.FunctionOf.end())
+        Caller = It->second;
+      if (!Caller || !S.Relevant.count(F) || !S.Relevant.count(Caller))
+        continue;
+      if (!kept(unitOf(C, *S.Parents.at(Caller))) || insideReplaced(C, Caller))
+        continue;
+      SourceLocation NameLoc = SM.getExpansionLoc(C->getCallee()->getBeginLoc());
+      auto LParen = Lexer::findNextToken(
+          SM.getExpansionLoc(C->getCallee()->getEndLoc()), SM, LO);
+      if (!LParen || LParen->getKind() != tok::l_paren) {
+        P.Diags.error(C->getBeginLoc(), "scrcc cannot rewrite this call");
+        continue;
+      }
+      Rw.ReplaceText(CharSourceRange::getCharRange(
+                         NameLoc, LParen->getLocation().getLocWithOffset(1)),
+                     replayName(F) + "(scr_e" + (C->getNumArgs() ? ", " : ""));
+    }
+    for (const CallExpr *C : R.PrngCalls) {
+      auto It = S.FunctionOf.find(C);
+      if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
+          insideReplaced(C, It->second))
+        continue;
+      if (kept(unitOf(C, *S.Parents.at(It->second))))
+        replace(Rw, C->getSourceRange(), "scr_prandom()", C);
+    }
+
+    std::string Out;
+    // Clones in source order: callees are defined before their callers.
+    std::vector<const FunctionDecl *> Fns(S.Relevant.begin(), S.Relevant.end());
+    std::sort(Fns.begin(), Fns.end(),
+              [&](const FunctionDecl *A, const FunctionDecl *B) {
+                return SM.isBeforeInTranslationUnit(A->getBeginLoc(),
+                                                    B->getBeginLoc());
+              });
+    for (const FunctionDecl *F : Fns) {
+      const Stmt *Body = F->getBody();
+      prune(Rw, Body);
+      bool Entry = F == P.Entry;
+      bool Value = !Entry && S.ValueNeeded.count(F);
+      for (const Stmt *U : S.Kept) {
+        const auto *RS = dyn_cast<ReturnStmt>(U);
+        if (!RS || S.FunctionOf.at(RS) != F || (Value && RS->getRetValue()))
+          continue;
+        std::string Ret =
+            Entry || F->getReturnType()->isVoidType() ? "return;" : "return 0;";
+        replace(Rw, withSemi(RS), Ret, RS);
+      }
+      std::string RetType =
+          Entry ? "void" : F->getReturnType().getAsString(PrintingPolicy(LO));
+      Out += "/* The state-update slice of `" + F->getNameAsString() +
+             "` (" + P.Diags.shortWhere(F->getLocation()) +
+             "): packet reads are history fields. */\n";
+      Out += "static __always_inline " + RetType + " " + replayName(F) + "(" +
+             paramList(F) + ")\n";
+      CharSourceRange BR = fileRange(Body->getSourceRange());
+      Out += tidy(Rw.getRewrittenText(BR)) + "\n\n";
+    }
+    return Out;
+  }
+
+  //===------------------------------------------------------------------===//
+  // The SCR program
+  //===------------------------------------------------------------------===//
+
+  SourceLocation prologueLoc() {
+    SourceLocation Best;
+    for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+      SourceLocation B = SM.getExpansionLoc(D->getBeginLoc());
+      if (!SM.isInMainFile(B))
+        continue;
+      bool Relevant = isa<FunctionDecl>(D) ||
+                      (isa<VarDecl>(D) && cast<VarDecl>(D)->hasAttr<SectionAttr>());
+      if (Relevant && (Best.isInvalid() || SM.isBeforeInTranslationUnit(B, Best)))
+        Best = B;
+    }
+    return Best;
+  }
+
+  std::string hex(uint64_t V) {
+    std::string S;
+    llvm::raw_string_ostream OS(S);
+    OS << llvm::format_hex(V, 2);
+    return OS.str();
+  }
+
+  std::string scrPrologue() {
+    std::string O;
+    O += "/* ---- SCR runtime state (generated by scrcc) ---------------------- */\n";
+    O += "/* Per-core bookkeeping of this replica. Every core holds a full\n"
+         " * replica of the state: never sum per-CPU maps over CPUs. */\n";
+    O += "struct scr_replica {\n"
+         "\t__u32 applied;      /* relevant packets applied to this replica */\n"
+         "\t__u32 reserved;\n"
+         "\t__u64 prng;         /* PRNG state XOR SCR_PRNG_SEED (0 = fresh) */\n"
+         "\t__u64 short_frames; /* frames too short for the SCR prefix */\n"
+         "\t__u64 gaps;         /* history entries missed (lost) */\n"
+         "\t__u64 replayed;     /* history entries applied */\n"
+         "\t__u64 now;          /* sequencer timestamp of the current packet */\n"
+         "};\n\n";
+    O += "struct {\n"
+         "\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n"
+         "\t__uint(max_entries, 1);\n"
+         "\t__type(key, __u32);\n"
+         "\t__type(value, struct scr_replica);\n"
+         "} scr_replica SEC(\".maps\");\n\n";
+    O += "#define SCR_PRNG_SEED " + hex(L.PrngSeed) + "ULL\n\n";
+    O += "static __always_inline struct scr_replica *scr_this_replica(void)\n"
+         "{\n\t__u32 zero = 0;\n\n"
+         "\treturn bpf_map_lookup_elem(&scr_replica, &zero);\n}\n\n";
+    O += "/* bpf_ktime_get_ns() of the current packet: the sequencer's clock. */\n"
+         "static __always_inline __u64 scr_now(void)\n"
+         "{\n\tstruct scr_replica *rep = scr_this_replica();\n\n"
+         "\treturn rep ? rep->now : 0;\n}\n\n";
+    O += prngBody("scr_prandom", "struct scr_replica *st = scr_this_replica();",
+                  "st->prng");
+    O += "/* ---- end of SCR runtime state ------------------------------------ */\n\n";
+    return O;
+  }
+
+  std::string prngBody(const std::string &Name, const std::string &Get,
+                       const std::string &State) {
+    return "/* bpf_get_prandom_u32(): xorshift64*, replicated (same seed, same\n"
+           " * sequence of calls on every core). */\n"
+           "static __always_inline __u32 " + Name + "(void)\n{\n\t" + Get +
+           "\n\t__u64 x;\n\n\tif (!st)\n\t\treturn 0;\n"
+           "\tx = " + State + " ^ SCR_PRNG_SEED;\n"
+           "\tx ^= x >> 12;\n\tx ^= x << 25;\n\tx ^= x >> 27;\n"
+           "\t" + State + " = x ^ SCR_PRNG_SEED;\n"
+           "\treturn (__u32)((x * 0x2545F4914F6CDD1DULL) >> 32);\n}\n\n";
+  }
+
+  std::string fieldComment(const scr::Field &F) {
+    switch (F.K) {
+    case scr::Field::Kind::Packet:
+      return "packet bytes at " + F.Offset->str();
+    case scr::Field::Kind::Predicate:
+      return "predicate " + F.Value->str();
+    case scr::Field::Kind::Value:
+      return "value " + F.Value->str();
+    case scr::Field::Kind::Length:
+      return "frame length";
+    case scr::Field::Kind::Timestamp:
+      return "sequencer timestamp (ns)";
+    }
+    return "";
+  }
+
+  std::string historyCode() {
+    unsigned N = L.HistoryLength, E = L.entryBytes();
+    bool Tor = L.Mode == scr::SequencerMode::Tor;
+    std::string O;
+    O += "\n/* ==================================================================\n"
+         " * SCR (State-Compute Replication), generated by scrcc for " +
+         std::to_string(L.Cores) + " cores.\n"
+         " * Frame: " + (Tor ? "outer Ethernet (14 B) | " : "") +
+         "SCR header (20 B) | " + std::to_string(N) + " history slots x " +
+         std::to_string(E) + " B | original packet\n"
+         " * (docs/packet-format.md). Each core fast-forwards its replica\n"
+         " * through the history, then runs the original program.\n"
+         " * ================================================================== */\n";
+    O += "#define SCR_HISTORY_LEN " + std::to_string(N) + "\n";
+    O += "#define SCR_ENTRY_BYTES " + std::to_string(E) + "\n";
+    O += "#define SCR_OUTER_BYTES " + std::to_string(Tor ? 14 : 0) + "\n";
+    O += "#define SCR_HDR_BYTES 20\n";
+    O += "#define SCR_PREFIX_BYTES (SCR_OUTER_BYTES + SCR_HDR_BYTES + "
+         "SCR_HISTORY_LEN * SCR_ENTRY_BYTES)\n";
+    O += "#define SCR_FLAG_RELEVANT 0x1\n\n";
+    O += "struct scr_hdr {\n\t__be32 seq;\n\t__be32 hist_seq;\n\t__be64 ts;\n"
+         "\t__be16 oldest;\n\t__u8 flags;\n\t__u8 reserved;\n"
+         "} __attribute__((packed));\n\n";
+    O += "/* One history entry, unpacked: the packet values the state update\n"
+         " * depends on (scr_layout.json has why each one is needed). */\n";
+    O += "struct scr_fields {\n";
+    if (L.Fields.empty())
+      O += "\t__u8 unused;\n";
+    for (const scr::Field &F : L.Fields)
+      O += "\t" + F.CType + " " + F.Name + ";\t/* " + fieldComment(F) + " */\n";
+    O += "};\n\n";
+    O += "/* Bits [bit, bit + width) of a packed entry, most significant first. */\n"
+         "static __always_inline __u64 scr_bits(const __u8 *raw, __u32 bit, __u32 width)\n"
+         "{\n\t__u64 v = 0;\n\t__u32 i;\n\n"
+         "\tfor (i = bit / 8; i <= (bit + width - 1) / 8; i++)\n"
+         "\t\tv = (v << 8) | raw[i];\n"
+         "\tv >>= 7 - (bit + width - 1) % 8;\n"
+         "\treturn width >= 64 ? v : v & ((1ULL << width) - 1);\n}\n\n";
+    O += "static __always_inline void scr_decode(struct scr_fields *f, const __u8 *raw)\n{\n";
+    for (const scr::Field &F : L.Fields) {
+      if (F.K == scr::Field::Kind::Packet && F.BitOffset % 8 == 0)
+        O += "\t__builtin_memcpy(&f->" + F.Name + ", raw + " +
+             std::to_string(F.BitOffset / 8) + ", " + std::to_string(F.Bits / 8) +
+             ");\n";
+      else
+        O += "\tf->" + F.Name + " = scr_bits(raw, " +
+             std::to_string(F.BitOffset) + ", " + std::to_string(F.Bits) + ");\n";
+    }
+    O += "}\n\n";
+    return O;
+  }
+
+  std::string entryCode() {
+    std::string Name = P.Entry->getNameAsString();
+    std::string Param = P.Entry->getParamDecl(0)->getNameAsString();
+    if (Param.empty())
+      Param = "ctx";
+    std::string O;
+    O += "/* Applies one history entry to this core's replica: no verdict and\n"
+         " * no packet side effects. A global function, so the verifier checks\n"
+         " * it once rather than once per history slot. */\n"
+         "__noinline int scr_replay_entry(const struct scr_fields *scr_e)\n{\n"
+         "\tif (!scr_e)\n\t\treturn 0;\n\t" + Name +
+         "__scr_replay(scr_e);\n\treturn 0;\n}\n\n";
+    O += "SEC(\"xdp\")\nint " + Name + "(struct xdp_md *ctx)\n{\n"
+         "\tvoid *data = (void *)(long)ctx->data;\n"
+         "\tvoid *data_end = (void *)(long)ctx->data_end;\n"
+         "\tstruct scr_replica *rep = scr_this_replica();\n"
+         "\tstruct scr_hdr *hdr;\n"
+         "\t__u32 hist_seq, missed;\n"
+         "\t__u8 relevant;\n"
+         "\tint verdict;\n\n"
+         "\tif (!rep)\n\t\treturn XDP_ABORTED;\n"
+         "\t/* A frame without room for the SCR prefix and an Ethernet header\n"
+         "\t * did not come from the sequencer: drop it, never read past it. */\n"
+         "\tif (data + SCR_PREFIX_BYTES + 14 > data_end) {\n"
+         "\t\trep->short_frames++;\n\t\treturn XDP_DROP;\n\t}\n"
+         "\thdr = data + SCR_OUTER_BYTES;\n"
+         "\thist_seq = bpf_ntohl(hdr->hist_seq);\n"
+         "\trelevant = hdr->flags & SCR_FLAG_RELEVANT;\n"
+         "\trep->now = bpf_be64_to_cpu(hdr->ts);\n\n"
+         "\t/* Entries hist_seq - SCR_HISTORY_LEN .. hist_seq - 1 are in the\n"
+         "\t * history (entry m in slot m % SCR_HISTORY_LEN). Older ones this\n"
+         "\t * replica has not applied are lost. */\n"
+         "\tmissed = hist_seq - SCR_HISTORY_LEN - rep->applied;\n"
+         "\tif ((__s32)missed > 0)\n\t\trep->gaps += missed;\n"
+         "#if SCR_HISTORY_LEN > 0\n"
+         "\tfor (__u32 d = SCR_HISTORY_LEN; d >= 1; d--) {\n"
+         "\t\t__u32 m = hist_seq - d;\n"
+         "\t\t__u64 off = (__u64)(m % SCR_HISTORY_LEN) * SCR_ENTRY_BYTES;\n"
+         "\t\tstruct scr_fields f = {};\n"
+         "\t\tconst __u8 *raw;\n\n"
+         "\t\t/* Skip entries applied already (and start-up slots, m < 0). */\n"
+         "\t\tif ((__s32)(m - rep->applied) < 0)\n\t\t\tcontinue;\n"
+         "\t\t/* Keep the bound visible to the verifier (the compiler knows it). */\n"
+         "\t\tasm volatile(\"\" : \"+r\"(off));\n"
+         "\t\tif (off > (SCR_HISTORY_LEN - 1) * SCR_ENTRY_BYTES)\n\t\t\tbreak;\n"
+         "\t\traw = data + SCR_OUTER_BYTES + SCR_HDR_BYTES + off;\n"
+         "\t\tif ((void *)(raw + SCR_ENTRY_BYTES) > data_end)\n\t\t\tbreak;\n"
+         "\t\tscr_decode(&f, raw);\n"
+         "\t\tscr_replay_entry(&f); /* scr:replay-history */\n"
+         "\t\trep->replayed++;\n"
+         "\t}\n"
+         "#endif\n"
+         "\trep->applied = hist_seq;\n\n"
+         "\t/* Strip the prefix: the original program sees the original packet. */\n"
+         "\tif (bpf_xdp_adjust_head(ctx, SCR_PREFIX_BYTES))\n"
+         "\t\treturn XDP_ABORTED;\n"
+         "\tverdict = " + Name + "__scr_original(ctx);\n"
+         "\tif (relevant)\n\t\trep->applied = hist_seq + 1;\n"
+         "\treturn verdict;\n}\n";
+    return O;
+  }
+
+  void rewriteMaps(Rewriter &Rw) {
+    for (auto &[D, M] : P.Maps) {
+      if (!M.Written)
+        continue;
+      unsigned To = perCpuVariant(M.Type);
+      if (!To) {
+        P.Diags.error(D->getLocation(),
+                      "map `" + M.Name + "` (" + M.TypeName +
+                          ") is written by the program but has no per-CPU "
+                          "variant, so it cannot be replicated per core");
+        continue;
+      }
+      if (To == M.Type)
+        continue;
+      if (M.TypeLoc.isInvalid() || !SM.isInMainFile(M.TypeLoc)) {
+        P.Diags.error(D->getLocation(), "cannot rewrite the type of map `" +
+                                            M.Name + "`");
+        continue;
+      }
+      unsigned Len = Lexer::MeasureTokenLength(M.TypeLoc, SM, LO);
+      Rw.ReplaceText(M.TypeLoc, Len,
+                     mapTypeName(To) + " /* SCR: per-core replica; was " +
+                         M.TypeName + " */");
+    }
+  }
+
+  void rewriteEnvCalls(Rewriter &Rw, const std::string &Now,
+                       const std::string &Rand) {
+    for (const CallExpr *C : R.TimeCalls)
+      replace(Rw, C->getSourceRange(), Now + "()", C);
+    for (const CallExpr *C : R.PrngCalls)
+      replace(Rw, C->getSourceRange(), Rand + "()", C);
+  }
+
+  std::string headerComment(const std::string &What) {
+    return "/* " + What + "\n * Generated by scrcc from " + L.Source +
+           " (entry `" + P.Entry->getNameAsString() + "`, " +
+           std::to_string(L.Cores) +
+           " cores). Do not edit: regenerate instead. */\n";
+  }
+
+  std::string scrProgram(const std::string &Clones) {
+    Rewriter Rw(const_cast<SourceManager &>(SM), LO);
+    rewriteMaps(Rw);
+    rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
+    // The original entry becomes an inline function the new entry calls.
+    const FunctionDecl *E = P.Entry;
+    if (const auto *SA = E->getAttr<SectionAttr>()) {
+      CharSourceRange AR =
+          SM.getExpansionRange(SA->getRange().getBegin());
+      Rw.ReplaceText(AR, "static __always_inline");
+    }
+    Rw.ReplaceText(SM.getExpansionLoc(E->getLocation()),
+                   E->getName().size(), E->getNameAsString() + "__scr_original");
+    SourceLocation PL = prologueLoc();
+    if (PL.isValid())
+      Rw.InsertTextBefore(PL, scrPrologue());
+    FileID Main = SM.getMainFileID();
+    std::string Body;
+    if (const RewriteBuffer *RB = Rw.getRewriteBufferFor(Main))
+      Body = std::string(RB->begin(), RB->end());
+    else
+      Body = SM.getBufferData(Main).str();
+    return headerComment("SCR-aware XDP program.") + Body + historyCode() +
+           Clones + entryCode();
+  }
+
+  std::string refProgram() {
+    Rewriter Rw(const_cast<SourceManager &>(SM), LO);
+    rewriteEnvCalls(Rw, "scr_ref_now", "scr_ref_prandom");
+    SourceLocation PL = prologueLoc();
+    std::string Pro =
+        "/* ---- SCR reference environment (generated by scrcc) -------------- */\n"
+        "/* The differential replay sets now_ns to each packet's sequencer\n"
+        " * timestamp; prng is the same generator the SCR program replicates. */\n"
+        "struct scr_ref_env {\n\t__u64 now_ns;\n\t__u64 prng;\n};\n\n"
+        "struct {\n\t__uint(type, BPF_MAP_TYPE_ARRAY);\n\t__uint(max_entries, 1);\n"
+        "\t__type(key, __u32);\n\t__type(value, struct scr_ref_env);\n"
+        "} scr_ref_env SEC(\".maps\");\n\n"
+        "#define SCR_PRNG_SEED " + hex(L.PrngSeed) + "ULL\n\n"
+        "static __always_inline struct scr_ref_env *scr_ref_get(void)\n{\n"
+        "\t__u32 zero = 0;\n\n\treturn bpf_map_lookup_elem(&scr_ref_env, &zero);\n}\n\n"
+        "static __always_inline __u64 scr_ref_now(void)\n{\n"
+        "\tstruct scr_ref_env *env = scr_ref_get();\n\n"
+        "\treturn env ? env->now_ns : 0;\n}\n\n" +
+        prngBody("scr_ref_prandom", "struct scr_ref_env *st = scr_ref_get();",
+                 "st->prng") +
+        "/* ---- end of SCR reference environment ----------------------------- */\n\n";
+    if (PL.isValid())
+      Rw.InsertTextBefore(PL, Pro);
+    FileID Main = SM.getMainFileID();
+    std::string Body;
+    if (const RewriteBuffer *RB = Rw.getRewriteBufferFor(Main))
+      Body = std::string(RB->begin(), RB->end());
+    else
+      Body = SM.getBufferData(Main).str();
+    return headerComment("Reference variant: the original program with the "
+                         "clock and PRNG\n * taken from the scr_ref_env map, "
+                         "for the differential replay.") +
+           Body;
+  }
+};
+
+} // namespace
+
+bool emitXdpPrograms(Program &P, const EvalResult &R, const Slice &S,
+                     const scr::Layout &L, XdpOutputs &Out) {
+  return Emitter(P, R, S, L).run(Out);
+}
+
+} // namespace scrcc

@@ -1,0 +1,320 @@
+//===- scrcc.cpp - The scrcc driver -----------------------------------------===//
+//
+// scrcc INPUT.bpf.c --cores N -o OUTDIR [options] [-- clang args]
+//
+// Parses the XDP program with Clang (-target bpf), finds the state it keeps
+// and the packet fields its state updates depend on, and writes the SCR
+// layout, the SCR-aware XDP program, its reference variant, and (when built
+// in) the P4 and Verilog sequencers. Nothing is written if anything fails.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../../lib/Analysis/PacketEvaluator.h"
+#include "../../lib/Analysis/Program.h"
+#include "../../lib/Analysis/Slicer.h"
+#include "../../lib/Emit/XdpEmitter.h"
+#include "scrcc/Layout.h"
+#ifdef SCRCC_HAVE_P4
+#include "scrcc/P4Emitter.h"
+#endif
+#ifdef SCRCC_HAVE_VERILOG
+#include "scrcc/VerilogEmitter.h"
+#endif
+
+#include "clang/Frontend/ASTUnit.h"
+#include "clang/Tooling/CommonOptionsParser.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace clang;
+using namespace llvm;
+
+#ifndef SCRCC_VERSION
+#define SCRCC_VERSION "0.1.0"
+#endif
+#ifndef SCRCC_CLANG_RESOURCE_DIR
+#define SCRCC_CLANG_RESOURCE_DIR "/usr/lib/llvm-19/lib/clang/19"
+#endif
+
+static cl::OptionCategory Cat("scrcc options");
+static cl::opt<unsigned> Cores("cores", cl::desc("Number of CPU cores (replicas)"),
+                               cl::value_desc("N"), cl::init(0), cl::cat(Cat));
+static cl::opt<std::string> OutDir("o", cl::desc("Output directory"),
+                                   cl::value_desc("OUTDIR"), cl::cat(Cat));
+static cl::opt<std::string> Entry("entry",
+                                  cl::desc("XDP entry function (default: the "
+                                           "only SEC(\"xdp\") function)"),
+                                  cl::value_desc("FUNC"), cl::cat(Cat));
+static cl::opt<std::string> Seq("sequencer",
+                                cl::desc("Sequencer placement: nic (default) "
+                                         "or tor (adds an outer Ethernet "
+                                         "header)"),
+                                cl::init("nic"), cl::cat(Cat));
+static cl::opt<std::string>
+    Emit("emit", cl::desc("Outputs: comma-separated from bpf,layout,p4,verilog "
+                          "(default: all that this build supports)"),
+         cl::init(""), cl::cat(Cat));
+static cl::opt<bool> Explain("explain",
+                             cl::desc("Print each history field and why it "
+                                      "is needed"),
+                             cl::cat(Cat));
+static cl::opt<int> History("history",
+                            cl::desc("History slots N (default: cores - 1)"),
+                            cl::init(-1), cl::cat(Cat));
+
+namespace {
+
+bool writeFileAtomically(const std::string &Path, const std::string &Text,
+                         std::string &Err) {
+  std::string Tmp = Path + ".tmp";
+  {
+    std::ofstream O(Tmp, std::ios::binary);
+    O << Text;
+    if (!O) {
+      Err = "cannot write '" + Tmp + "'";
+      return false;
+    }
+  }
+  if (std::rename(Tmp.c_str(), Path.c_str()) != 0) {
+    Err = "cannot write '" + Path + "'";
+    std::remove(Tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string stemOf(const std::string &Input) {
+  std::string Base = sys::path::filename(Input).str();
+  for (const char *Ext : {".bpf.c", ".c"})
+    if (Base.size() > strlen(Ext) &&
+        Base.compare(Base.size() - strlen(Ext), strlen(Ext), Ext) == 0)
+      return Base.substr(0, Base.size() - strlen(Ext));
+  return Base;
+}
+
+void explain(const scr::Layout &L) {
+  outs() << "scrcc: " << L.Source << " (entry `" << L.Entry << "`): "
+         << L.Fields.size() << " history field(s), " << L.entryBits()
+         << " bits per entry (" << L.entryBytes() << " bytes), N = "
+         << L.HistoryLength << " for " << L.Cores << " cores\n";
+  outs() << "relevance filter: " << L.Relevance->str() << "\n";
+  for (const scr::Field &F : L.Fields) {
+    outs() << "field " << F.Name << ": " << F.Bits << " bit"
+           << (F.Bits == 1 ? "" : "s") << ", " << scr::kindName(F.K);
+    if (F.Offset)
+      outs() << " at offset " << F.Offset->str();
+    if (F.Value)
+      outs() << " " << F.Value->str();
+    outs() << "\n";
+    for (const scr::Reason &R : F.Why)
+      outs() << "  " << R.Kind << " dependence: " << R.Text << " at "
+             << R.Location << "\n";
+  }
+  for (const scr::StateObject &S : L.State)
+    outs() << "state " << S.Kind << " `" << S.Name << "`: "
+           << (S.Written ? "written, replicated as " + S.Replicated
+                         : "read-only configuration, stays " + S.Original +
+                               " (shared)")
+           << "\n";
+}
+
+} // namespace
+
+int main(int argc, const char **argv) {
+  cl::SetVersionPrinter([](raw_ostream &OS) {
+    OS << "scrcc version " << SCRCC_VERSION << " (LLVM/Clang 19)\n";
+  });
+  // Without `--` or -p, use no compilation database (not a search).
+  std::vector<const char *> Args(argv, argv + argc);
+  bool HasDashDash = false, HasP = false;
+  for (int I = 1; I < argc; ++I) {
+    HasDashDash |= StringRef(argv[I]) == "--";
+    HasP |= StringRef(argv[I]) == "-p" || StringRef(argv[I]).starts_with("-p=");
+  }
+  if (!HasDashDash && !HasP)
+    Args.push_back("--");
+  int Argc = Args.size();
+  auto OP = tooling::CommonOptionsParser::create(
+      Argc, Args.data(), Cat, cl::Required,
+      "scrcc: turns a single-threaded XDP program into a State-Compute-"
+      "Replicated one.\n\n  scrcc INPUT.bpf.c --cores N -o OUTDIR\n");
+  if (!OP) {
+    errs() << "scrcc: error: " << toString(OP.takeError()) << "\n";
+    return 1;
+  }
+  const auto &Sources = OP->getSourcePathList();
+  if (Sources.size() != 1) {
+    errs() << "scrcc: error: expected exactly one input file\n";
+    return 1;
+  }
+  std::string Input = Sources.front();
+  if (!sys::fs::exists(Input)) {
+    errs() << "scrcc: error: no such file: '" << Input << "'\n";
+    return 1;
+  }
+  if (Cores == 0 || Cores > 1024) {
+    errs() << "scrcc: error: --cores must be between 1 and 1024 (got "
+           << Cores << ")\n";
+    return 1;
+  }
+  if (OutDir.empty() && !Explain) {
+    errs() << "scrcc: error: no output directory (-o OUTDIR)\n";
+    return 1;
+  }
+  if (Seq != "nic" && Seq != "tor") {
+    errs() << "scrcc: error: --sequencer must be 'nic' or 'tor'\n";
+    return 1;
+  }
+  std::set<std::string> Emits;
+  bool EmitExplicit = !Emit.empty();
+  {
+    std::string E = EmitExplicit ? Emit.getValue() : "bpf,layout,p4,verilog";
+    std::stringstream SS(E);
+    std::string Item;
+    while (std::getline(SS, Item, ',')) {
+      if (Item != "bpf" && Item != "layout" && Item != "p4" &&
+          Item != "verilog") {
+        errs() << "scrcc: error: unknown --emit output '" << Item
+               << "' (expected bpf, layout, p4, verilog)\n";
+        return 1;
+      }
+      Emits.insert(Item);
+    }
+  }
+#ifndef SCRCC_HAVE_P4
+  if (EmitExplicit && Emits.count("p4")) {
+    errs() << "scrcc: error: this build has no P4 back end\n";
+    return 1;
+  }
+  Emits.erase("p4");
+#endif
+#ifndef SCRCC_HAVE_VERILOG
+  if (EmitExplicit && Emits.count("verilog")) {
+    errs() << "scrcc: error: this build has no Verilog back end\n";
+    return 1;
+  }
+  Emits.erase("verilog");
+#endif
+
+  tooling::ClangTool Tool(OP->getCompilations(), {Input});
+  std::string Multiarch = "/usr/include/x86_64-linux-gnu";
+  std::string InputDir = sys::path::parent_path(Input).str();
+  std::vector<std::string> Extra = {
+      "-target", "bpf", "-O2", "-g", "-I" + Multiarch,
+      "-resource-dir", SCRCC_CLANG_RESOURCE_DIR,
+      "-I" + (InputDir.empty() ? std::string(".") : InputDir)};
+  Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+      Extra, tooling::ArgumentInsertPosition::BEGIN));
+  std::vector<std::unique_ptr<ASTUnit>> ASTs;
+  int BuildRC = Tool.buildASTs(ASTs);
+  if (BuildRC != 0 || ASTs.empty() ||
+      ASTs.front()->getDiagnostics().hasErrorOccurred()) {
+    errs() << "scrcc: error: '" << Input << "' does not compile\n";
+    return 1;
+  }
+  ASTUnit &AU = *ASTs.front();
+  ASTContext &Ctx = AU.getASTContext();
+  scrcc::Diagnostics Diags(Ctx.getSourceManager());
+  scrcc::Program P(Ctx, Diags);
+  if (!P.discover(Entry))
+    return 1;
+
+  scrcc::EvalResult R;
+  if (!scrcc::evaluateProgram(P, R))
+    return 1;
+  scrcc::Slice S;
+  if (!scrcc::computeSlice(P, R, S))
+    return 1;
+
+  scr::Layout L;
+  L.Source = sys::path::filename(Input).str();
+  L.Entry = P.Entry->getNameAsString();
+  L.Cores = Cores;
+  L.HistoryLength = History >= 0 ? unsigned(History) : Cores - 1;
+  L.Mode = Seq == "tor" ? scr::SequencerMode::Tor : scr::SequencerMode::Nic;
+  L.Relevance = S.Relevance;
+  L.Fields = S.Fields;
+  L.UsesTime = R.UsesTime;
+  L.UsesPrng = R.UsesPrng;
+  L.assignOffsets();
+  for (const auto &[D, M] : P.Maps) {
+    unsigned To = M.Written ? scrcc::perCpuVariant(M.Type) : M.Type;
+    L.State.push_back({M.Name, "map", M.TypeName,
+                       To ? scrcc::mapTypeName(To) : "", M.Written});
+  }
+  if (L.prefixBytes() + 64 > 1500)
+    errs() << "scrcc: warning: the SCR prefix is " << L.prefixBytes()
+           << " bytes: with " << Cores
+           << " cores the history does not fit a 1500-byte frame with a "
+              "minimum-size packet\n";
+
+  if (Explain)
+    explain(L);
+
+  scrcc::XdpOutputs X;
+  if ((Emits.count("bpf") || OutDir.empty()) &&
+      !scrcc::emitXdpPrograms(P, R, S, L, X))
+    return 1;
+  if (OutDir.empty())
+    return 0;
+
+  std::vector<std::pair<std::string, std::string>> Files;
+  std::string Stem = stemOf(Input);
+  if (Emits.count("layout"))
+    Files.push_back({"scr_layout.json", L.toJson()});
+  if (Emits.count("bpf")) {
+    Files.push_back({Stem + ".scr.bpf.c", X.ScrProgram});
+    Files.push_back({Stem + ".ref.bpf.c", X.RefProgram});
+  }
+#ifdef SCRCC_HAVE_P4
+  if (Emits.count("p4")) {
+    std::string Text, Err;
+    scrp4::P4Options PO;
+    if (scrp4::emitP4Sequencer(L, PO, Text, Err))
+      Files.push_back({"sequencer.p4", Text});
+    else if (EmitExplicit) {
+      errs() << "scrcc: error: P4 sequencer: " << Err << "\n";
+      return 1;
+    } else {
+      errs() << "scrcc: warning: no P4 sequencer: " << Err << "\n";
+    }
+  }
+#endif
+#ifdef SCRCC_HAVE_VERILOG
+  if (Emits.count("verilog")) {
+    std::string Text, Err;
+    scrcc::VerilogOptions VO;
+    if (scrcc::emitVerilogSequencer(L, VO, Text, Err))
+      Files.push_back({"sequencer.v", Text});
+    else if (EmitExplicit) {
+      errs() << "scrcc: error: Verilog sequencer: " << Err << "\n";
+      return 1;
+    } else {
+      errs() << "scrcc: warning: no Verilog sequencer: " << Err << "\n";
+    }
+  }
+#endif
+  if (std::error_code EC = sys::fs::create_directories(OutDir)) {
+    errs() << "scrcc: error: cannot create '" << OutDir
+           << "': " << EC.message() << "\n";
+    return 1;
+  }
+  for (const auto &[Name, Text] : Files) {
+    std::string Err;
+    SmallString<256> Path(OutDir);
+    sys::path::append(Path, Name);
+    if (!writeFileAtomically(std::string(Path), Text, Err)) {
+      errs() << "scrcc: error: " << Err << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
