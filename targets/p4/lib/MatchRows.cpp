@@ -1,0 +1,438 @@
+//===- MatchRows.cpp - Layout expressions as Tofino match rows ------------===//
+
+#include "MatchRows.h"
+
+#include <algorithm>
+
+namespace scrp4 {
+
+using Op = scr::Expr::Op;
+using scr::Expr;
+
+Operand ihlOperand() { return {Region::Base, 14, 1, 3, 0, false}; }
+
+static std::optional<uint64_t> constOf(const Expr &E) {
+  if (E.K == Op::Const)
+    return E.Value;
+  return std::nullopt;
+}
+
+static bool isIhl(const Expr &E) {
+  auto O = toOperand(E);
+  return O && *O == ihlOperand();
+}
+
+namespace {
+/// C + (Ihl4 ? 4 * IHL : 0)
+struct Linear {
+  uint64_t C = 0;
+  bool Ihl4 = false;
+};
+} // namespace
+
+static std::optional<Linear> linearOffset(const Expr &E) {
+  if (auto C = constOf(E))
+    return Linear{*C, false};
+  if (E.K == Op::Add) {
+    auto A = linearOffset(*E.Args[0]), B = linearOffset(*E.Args[1]);
+    if (!A || !B || (A->Ihl4 && B->Ihl4))
+      return std::nullopt;
+    return Linear{A->C + B->C, A->Ihl4 || B->Ihl4};
+  }
+  if (E.K == Op::Mul)
+    for (int I = 0; I < 2; ++I)
+      if (constOf(*E.Args[I]) == 4ULL && isIhl(*E.Args[1 - I]))
+        return Linear{0, true};
+  if (E.K == Op::Shl && constOf(*E.Args[1]) == 2ULL && isIhl(*E.Args[0]))
+    return Linear{0, true};
+  return std::nullopt;
+}
+
+// Or-tree of ((X >> 8i) & 0xff) << 8(B-1-i) over all bytes of X: the
+// lowering of a byte swap (bpf_ntohs/ntohl).
+static void collectOr(const Expr &E, std::vector<const Expr *> &Terms) {
+  if (E.K == Op::Or) {
+    collectOr(*E.Args[0], Terms);
+    collectOr(*E.Args[1], Terms);
+  } else {
+    Terms.push_back(&E);
+  }
+}
+
+static std::optional<Operand> swappedOperand(const Expr &E) {
+  std::vector<const Expr *> Terms;
+  collectOr(E, Terms);
+  if (Terms.size() < 2)
+    return std::nullopt;
+  const Expr *X = nullptr;
+  std::vector<bool> Seen(Terms.size(), false);
+  for (const Expr *T : Terms) {
+    uint64_t To = 0, From = 0;
+    if (T->K == Op::Shl) {
+      auto S = constOf(*T->Args[1]);
+      if (!S)
+        return std::nullopt;
+      To = *S;
+      T = T->Args[0].get();
+    }
+    if (T->K != Op::And || constOf(*T->Args[1]) != 0xffULL)
+      return std::nullopt;
+    T = T->Args[0].get();
+    if (T->K == Op::Shr) {
+      auto S = constOf(*T->Args[1]);
+      if (!S)
+        return std::nullopt;
+      From = *S;
+      T = T->Args[0].get();
+    }
+    if (X && !X->equals(*T))
+      return std::nullopt;
+    X = T;
+    unsigned B = Terms.size();
+    if (From % 8 || To % 8 || From / 8 >= B || To != 8 * (B - 1 - From / 8) ||
+        Seen[From / 8])
+      return std::nullopt;
+    Seen[From / 8] = true;
+  }
+  auto O = toOperand(*X);
+  if (!O || O->R == Region::Length || O->Swapped || O->Lo != 0 ||
+      O->Hi != 8 * O->Bytes - 1 || O->Bytes != Terms.size())
+    return std::nullopt;
+  O->Swapped = true;
+  return O;
+}
+
+std::optional<Operand> toOperand(const Expr &E) {
+  switch (E.K) {
+  case Op::Len:
+    return Operand{Region::Length, 0, 2, 15, 0, false};
+  case Op::Pkt: {
+    auto L = linearOffset(*E.Args[0]);
+    if (!L)
+      return std::nullopt;
+    if (!L->Ihl4)
+      return Operand{Region::Base, unsigned(L->C), E.Bytes, 8 * E.Bytes - 1, 0,
+                     false};
+    if (L->C < 14)
+      return std::nullopt;
+    return Operand{Region::L4, unsigned(L->C - 14), E.Bytes, 8 * E.Bytes - 1,
+                   0, false};
+  }
+  case Op::And:
+    for (int I = 0; I < 2; ++I) {
+      auto M = constOf(*E.Args[I]);
+      if (!M || *M == 0 || ((*M + 1) & *M))
+        continue; // only masks of low bits select a slice
+      auto O = toOperand(*E.Args[1 - I]);
+      if (!O || O->Swapped)
+        return std::nullopt;
+      unsigned Bits = 64 - __builtin_clzll(*M);
+      O->Hi = std::min(O->Hi, O->Lo + Bits - 1);
+      return O;
+    }
+    return std::nullopt;
+  case Op::Shr: {
+    auto S = constOf(*E.Args[1]);
+    auto O = toOperand(*E.Args[0]);
+    if (!S || !O || O->Swapped || O->Lo + *S > O->Hi)
+      return std::nullopt;
+    O->Lo += unsigned(*S);
+    return O;
+  }
+  case Op::Or:
+    return swappedOperand(E);
+  default:
+    return std::nullopt;
+  }
+}
+
+static uint64_t swapBytes(uint64_t V, unsigned Bytes) {
+  uint64_t R = 0;
+  for (unsigned I = 0; I < Bytes; ++I)
+    R = (R << 8) | ((V >> (8 * I)) & 0xff);
+  return R;
+}
+
+static bool merge(Row &Into, const Row &From) {
+  for (const auto &[O, R] : From.Ranges) {
+    auto It = Into.Ranges.find(O);
+    if (It == Into.Ranges.end()) {
+      Into.Ranges[O] = R;
+      continue;
+    }
+    It->second.Lo = std::max(It->second.Lo, R.Lo);
+    It->second.Hi = std::min(It->second.Hi, R.Hi);
+    if (It->second.Lo > It->second.Hi)
+      return false;
+  }
+  for (const auto &[O, T] : From.Terns) {
+    auto It = Into.Terns.find(O);
+    if (It == Into.Terns.end()) {
+      Into.Terns[O] = T;
+      continue;
+    }
+    if ((It->second.Mask & T.Mask) & (It->second.Value ^ T.Value))
+      return false;
+    It->second.Value |= T.Value;
+    It->second.Mask |= T.Mask;
+  }
+  return true;
+}
+
+static constexpr size_t MaxRows = 4096;
+
+static std::optional<std::vector<Row>> both(std::vector<Row> A,
+                                            std::vector<Row> B,
+                                            std::string &Error) {
+  std::vector<Row> Out;
+  for (const Row &X : A)
+    for (const Row &Y : B) {
+      Row R = X;
+      if (merge(R, Y))
+        Out.push_back(std::move(R));
+      if (Out.size() > MaxRows) {
+        Error = "needs more than " + std::to_string(MaxRows) +
+                " match entries";
+        return std::nullopt;
+      }
+    }
+  return Out;
+}
+
+static Op negated(Op K) {
+  switch (K) {
+  case Op::Eq: return Op::Ne;
+  case Op::Ne: return Op::Eq;
+  case Op::Ult: return Op::Uge;
+  case Op::Uge: return Op::Ult;
+  case Op::Ule: return Op::Ugt;
+  case Op::Ugt: return Op::Ule;
+  case Op::Slt: return Op::Sge;
+  case Op::Sge: return Op::Slt;
+  case Op::Sle: return Op::Sgt;
+  case Op::Sgt: return Op::Sle;
+  default: return K;
+  }
+}
+
+static Op mirrored(Op K) { // c OP x  ==  x mirrored(OP) c
+  switch (K) {
+  case Op::Ult: return Op::Ugt;
+  case Op::Ugt: return Op::Ult;
+  case Op::Ule: return Op::Uge;
+  case Op::Uge: return Op::Ule;
+  case Op::Slt: return Op::Sgt;
+  case Op::Sgt: return Op::Slt;
+  case Op::Sle: return Op::Sge;
+  case Op::Sge: return Op::Sle;
+  default: return K;
+  }
+}
+
+static bool isCompare(Op K) {
+  return K == Op::Eq || K == Op::Ne || K == Op::Ult || K == Op::Ule ||
+         K == Op::Ugt || K == Op::Uge || K == Op::Slt || K == Op::Sle ||
+         K == Op::Sgt || K == Op::Sge;
+}
+
+// Values v in [0, Max] with "v OP C" (64-bit semantics of scr::Expr; v is
+// zero-extended, so a signed compare with a non-negative v is unsigned
+// against C when C >= 0 and constant otherwise).
+static std::vector<Range> rangesOf(Op K, uint64_t C, uint64_t Max) {
+  bool Neg = int64_t(C) < 0;
+  switch (K) {
+  case Op::Slt: if (Neg) return {}; K = Op::Ult; break;
+  case Op::Sle: if (Neg) return {}; K = Op::Ule; break;
+  case Op::Sgt: if (Neg) return {{0, Max}}; K = Op::Ugt; break;
+  case Op::Sge: if (Neg) return {{0, Max}}; K = Op::Uge; break;
+  default: break;
+  }
+  std::vector<Range> R;
+  auto Add = [&](uint64_t Lo, uint64_t Hi) {
+    Hi = std::min(Hi, Max);
+    if (Lo <= Hi)
+      R.push_back({Lo, Hi});
+  };
+  switch (K) {
+  case Op::Eq: Add(C, C); break;
+  case Op::Ne:
+    if (C > 0) Add(0, C - 1);
+    if (C < Max) Add(C + 1, Max);
+    break;
+  case Op::Ult: if (C > 0) Add(0, C - 1); break;
+  case Op::Ule: Add(0, C); break;
+  case Op::Ugt: if (C < ~0ULL) Add(C + 1, Max); break;
+  case Op::Uge: Add(C, Max); break;
+  default: break;
+  }
+  return R;
+}
+
+static std::vector<Row> rangeRows(const Operand &O,
+                                  const std::vector<Range> &Rs) {
+  std::vector<Row> Out;
+  for (Range R : Rs) {
+    Row Row;
+    if (O.R == Region::Length) // pkt_length counts the FCS too
+      R = {R.Lo + PktLengthFcsBytes,
+           std::min<uint64_t>(R.Hi + PktLengthFcsBytes, 0xffff)};
+    if (R.Lo > R.Hi)
+      continue;
+    Row.Ranges[O] = R;
+    Out.push_back(Row);
+  }
+  return Out;
+}
+
+static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
+                                                   const Expr &B,
+                                                   std::string &Error) {
+  const Expr *X = &A, *Y = &B;
+  if (constOf(*X) && !constOf(*Y)) {
+    std::swap(X, Y);
+    K = mirrored(K);
+  }
+  if (constOf(*X) && constOf(*Y)) {
+    bool V = Expr::make(K, {Expr::constant(*constOf(*X)),
+                            Expr::constant(*constOf(*Y))})
+                 ->eval({});
+    return V ? std::vector<Row>{Row{}} : std::vector<Row>{};
+  }
+  // len OP c + 4 * IHL: one row set per IHL value.
+  if (X->K == Op::Len && !constOf(*Y)) {
+    auto L = linearOffset(*Y);
+    if (!L || !L->Ihl4) {
+      Error = "compares the frame length with `" + Y->str() +
+              "`, which a Tofino match table cannot compute";
+      return std::nullopt;
+    }
+    std::vector<Row> Out;
+    Operand Len = *toOperand(*X);
+    for (uint64_t Ihl = 0; Ihl < 16; ++Ihl)
+      for (Row R : rangeRows(Len, rangesOf(K, L->C + 4 * Ihl, 0xffff))) {
+        R.Ranges[ihlOperand()] = {Ihl, Ihl};
+        Out.push_back(R);
+      }
+    return Out;
+  }
+  auto C = constOf(*Y);
+  if (!C) {
+    Error = "compares `" + X->str() + "` with `" + Y->str() +
+            "`; a Tofino match table compares packet fields with constants only";
+    return std::nullopt;
+  }
+  // (x & M) == c with a mask that is not a low-bit slice: ternary match.
+  if (X->K == Op::And && (K == Op::Eq || K == Op::Ne) && !toOperand(*X))
+    for (int I = 0; I < 2; ++I) {
+      auto M = constOf(*X->Args[I]);
+      auto O = M ? toOperand(*X->Args[1 - I]) : std::nullopt;
+      if (!O || O->Swapped)
+        continue;
+      uint64_t Mask = (*M >> O->Lo) & O->maxValue();
+      if (*C & ~Mask) // (x & M) can never equal c
+        return K == Op::Eq ? std::vector<Row>{} : std::vector<Row>{Row{}};
+      std::vector<Row> Out;
+      if (K == Op::Eq) {
+        Row R;
+        R.Terns[*O] = {*C, Mask};
+        Out.push_back(R);
+      } else {
+        for (unsigned Bit = 0; Bit < 64; ++Bit)
+          if (Mask >> Bit & 1) {
+            Row R;
+            R.Terns[*O] = {(~*C) & (1ULL << Bit), 1ULL << Bit};
+            Out.push_back(R);
+          }
+      }
+      return Out;
+    }
+  auto O = toOperand(*X);
+  if (!O) {
+    Error = "reads `" + X->str() +
+            "`, which is not a packet field, slice or byte swap the Tofino "
+            "parser can extract";
+    return std::nullopt;
+  }
+  if (O->Swapped) {
+    if (K != Op::Eq && K != Op::Ne) {
+      Error = "orders a byte-swapped value (`" + X->str() +
+              "`); only == and != are supported on swapped fields";
+      return std::nullopt;
+    }
+    if (*C > O->maxValue())
+      return K == Op::Eq ? std::vector<Row>{} : std::vector<Row>{Row{}};
+    Operand Raw = *O;
+    Raw.Swapped = false;
+    return rangeRows(Raw, rangesOf(K, swapBytes(*C, O->Bytes), O->maxValue()));
+  }
+  return rangeRows(*O, rangesOf(K, *C, O->maxValue()));
+}
+
+std::optional<std::vector<Row>> toRows(const Expr &E, bool Negate,
+                                       std::string &Error) {
+  switch (E.K) {
+  case Op::Const:
+    return (E.Value != 0) != Negate ? std::vector<Row>{Row{}}
+                                    : std::vector<Row>{};
+  case Op::LNot:
+    return toRows(*E.Args[0], !Negate, Error);
+  case Op::LAnd:
+  case Op::LOr: {
+    auto A = toRows(*E.Args[0], Negate, Error);
+    if (!A)
+      return std::nullopt;
+    auto B = toRows(*E.Args[1], Negate, Error);
+    if (!B)
+      return std::nullopt;
+    if ((E.K == Op::LAnd) != Negate)
+      return both(std::move(*A), std::move(*B), Error);
+    A->insert(A->end(), B->begin(), B->end());
+    if (A->size() > MaxRows) {
+      Error = "needs more than " + std::to_string(MaxRows) + " match entries";
+      return std::nullopt;
+    }
+    return A;
+  }
+  default:
+    break;
+  }
+  if (isCompare(E.K))
+    return compareRows(Negate ? negated(E.K) : E.K, *E.Args[0], *E.Args[1],
+                       Error);
+  // A value in boolean context: non-zero.
+  if (toOperand(E) || E.K == Op::And)
+    return compareRows(Negate ? Op::Eq : Op::Ne, E, *Expr::constant(0), Error);
+  Error = "uses `" + E.str() + "`, which a Tofino match table cannot evaluate";
+  return std::nullopt;
+}
+
+bool rowImpliesL4(const Row &R, unsigned L4Bytes) {
+  Range Ihl{0, 15}, Len{0, 0xffff};
+  if (auto It = R.Ranges.find(ihlOperand()); It != R.Ranges.end())
+    Ihl = It->second;
+  for (const auto &[O, Rg] : R.Ranges)
+    if (O.R == Region::Length)
+      Len = Rg;
+  return Ihl.Lo >= 5 &&
+         Len.Lo >= 14 + 4 * Ihl.Hi + L4Bytes + PktLengthFcsBytes;
+}
+
+std::vector<Masked> rangeToPrefixes(uint64_t Lo, uint64_t Hi, unsigned Bits) {
+  std::vector<Masked> Out;
+  uint64_t All = Bits >= 64 ? ~0ULL : (1ULL << Bits) - 1;
+  while (Lo <= Hi) {
+    // Largest aligned block starting at Lo that stays within [Lo, Hi].
+    unsigned Size = 0;
+    while (Size < Bits && (Lo & ((2ULL << Size) - 1)) == 0 &&
+           Lo + ((2ULL << Size) - 1) <= Hi)
+      ++Size;
+    uint64_t Block = Size >= 64 ? ~0ULL : (1ULL << Size) - 1;
+    Out.push_back({Lo, All & ~Block});
+    if (Lo + Block >= Hi || Lo + Block == All)
+      break;
+    Lo += Block + 1;
+  }
+  return Out;
+}
+
+} // namespace scrp4

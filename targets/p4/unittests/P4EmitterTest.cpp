@@ -1,0 +1,122 @@
+//===- P4EmitterTest.cpp - Expression lowering and emitter refusals -------===//
+
+#include "MatchRows.h"
+#include "scrcc/P4Emitter.h"
+
+#include <gtest/gtest.h>
+
+using namespace scrp4;
+using Op = scr::Expr::Op;
+using scr::Expr;
+
+static scr::ExprRef C(uint64_t V) { return Expr::constant(V); }
+static scr::ExprRef Ihl() {
+  return Expr::make(Op::And, {Expr::pkt(C(14), 1), C(15)});
+}
+
+TEST(MatchRows, IhlRelativeLoadIsAnL4Operand) {
+  auto Off = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(16)});
+  auto O = toOperand(*Expr::pkt(Off, 2));
+  ASSERT_TRUE(O);
+  EXPECT_EQ(O->R, Region::L4);
+  EXPECT_EQ(O->Offset, 2u);
+  EXPECT_EQ(O->width(), 16u);
+}
+
+TEST(MatchRows, NegatedConjunctionBecomesDisjunction) {
+  std::string E;
+  auto A = Expr::make(Op::Eq, {Expr::pkt(C(12), 2), C(0x800)});
+  auto B = Expr::make(Op::Eq, {Expr::pkt(C(23), 1), C(6)});
+  auto Rows = toRows(*Expr::make(Op::LAnd, {A, B}), /*Negate=*/true, E);
+  ASSERT_TRUE(Rows) << E;
+  EXPECT_EQ(Rows->size(), 4u); // != 0x800 (2 ranges) or != 6 (2 ranges)
+}
+
+TEST(MatchRows, LengthRangesCountTheFcs) {
+  std::string E;
+  auto Rows = toRows(*Expr::make(Op::Uge, {Expr::len(), C(34)}), false, E);
+  ASSERT_TRUE(Rows && Rows->size() == 1);
+  auto R = Rows->front().Ranges.begin()->second;
+  EXPECT_EQ(R.Lo, 38u);
+  EXPECT_EQ(R.Hi, 0xffffu);
+}
+
+TEST(MatchRows, ByteSwapComparesSwappedConstant) {
+  auto X = Expr::pkt(C(36), 2);
+  auto Lo = Expr::make(Op::Shl, {Expr::make(Op::And, {X, C(0xff)}), C(8)});
+  auto Hi = Expr::make(
+      Op::And, {Expr::make(Op::Shr, {X, C(8)}), C(0xff)});
+  auto Swapped = Expr::make(Op::Or, {Lo, Hi});
+  std::string E;
+  auto Rows = toRows(*Expr::make(Op::Eq, {Swapped, C(0x1b58)}), false, E);
+  ASSERT_TRUE(Rows && Rows->size() == 1) << E;
+  auto R = Rows->front().Ranges.begin()->second;
+  EXPECT_EQ(R.Lo, 0x581bu);
+}
+
+TEST(MatchRows, RejectsArithmeticItCannotMatch) {
+  std::string E;
+  auto Sum = Expr::make(Op::Add, {Expr::pkt(C(26), 4), Expr::pkt(C(30), 4)});
+  EXPECT_FALSE(toRows(*Expr::make(Op::Eq, {Sum, C(1)}), false, E));
+  EXPECT_NE(E.find("not a packet field"), std::string::npos) << E;
+}
+
+TEST(MatchRows, PrefixesCoverTheRangeExactly) {
+  for (auto [Lo, Hi] : {std::pair<uint64_t, uint64_t>{58, 0xffff}, {5, 9},
+                        {0, 0xffff}, {7, 7}}) {
+    auto P = rangeToPrefixes(Lo, Hi, 16);
+    for (uint64_t V = 0; V <= 0xffff; ++V) {
+      bool In = false;
+      for (const Masked &M : P)
+        In |= (V & M.Mask) == (M.Value & M.Mask);
+      ASSERT_EQ(In, V >= Lo && V <= Hi) << V;
+    }
+  }
+}
+
+static scr::Layout srcIpLayout(scr::ExprRef Relevance, scr::ExprRef Offset) {
+  scr::Layout L;
+  L.Cores = 4;
+  L.HistoryLength = 3;
+  L.Mode = scr::SequencerMode::Tor;
+  L.Relevance = Relevance;
+  scr::Field F;
+  F.Name = "saddr";
+  F.K = scr::Field::Kind::Packet;
+  F.Bits = 32;
+  F.Offset = Offset;
+  L.Fields.push_back(F);
+  return L;
+}
+
+TEST(P4Emitter, RefusesUnguardedL4Read) {
+  auto L4 = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(14)});
+  auto L = srcIpLayout(C(1), L4);
+  std::string Out, Err;
+  EXPECT_FALSE(emitP4Sequencer(L, P4Options(), Out, Err));
+  EXPECT_NE(Err.find("does not guarantee ihl >= 5"), std::string::npos) << Err;
+  EXPECT_TRUE(Out.empty());
+}
+
+TEST(P4Emitter, NamesTheFieldItCannotCompute) {
+  auto L = srcIpLayout(C(1), C(26));
+  scr::Field V;
+  V.Name = "mixed";
+  V.K = scr::Field::Kind::Value;
+  V.Bits = 32;
+  V.BitOffset = 32;
+  V.Value = Expr::make(Op::Mul, {Expr::pkt(C(26), 4), C(3)});
+  L.Fields.push_back(V);
+  std::string Out, Err;
+  EXPECT_FALSE(emitP4Sequencer(L, P4Options(), Out, Err));
+  EXPECT_NE(Err.find("field 'mixed'"), std::string::npos) << Err;
+}
+
+TEST(P4Emitter, AlwaysRelevantNeedsNoTable) {
+  auto L = srcIpLayout(C(1), C(26));
+  std::string Out, Err;
+  ASSERT_TRUE(emitP4Sequencer(L, P4Options(), Out, Err)) << Err;
+  EXPECT_EQ(Out.find("table scr_relevance"), std::string::npos);
+  EXPECT_NE(Out.find("scr_relevant();"), std::string::npos);
+  EXPECT_NE(Out.find("if (v == 2) { v = 0; }"), std::string::npos);
+}
