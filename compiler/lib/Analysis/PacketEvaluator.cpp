@@ -993,13 +993,13 @@ private:
       return;
     }
     if (const auto *RS = dyn_cast<ReturnStmt>(S)) {
-      Frame &Fr = Stack.back();
       if (const Expr *V = RS->getRetValue()) {
-        AbsVal Val = eval(V, En);
+        AbsVal Val = eval(V, En); // may call functions: take Frame after
+        Frame &Fr = Stack.back();
         Val = convert(Val, V->getType(), Fr.F->getReturnType());
         Fr.RetVal = Fr.RetVal ? join(*Fr.RetVal, Val, nullptr) : Val;
       }
-      Fr.Returns.push_back(En);
+      Stack.back().Returns.push_back(En);
       En.Live = false;
       return;
     }

@@ -235,8 +235,9 @@ private:
       }
       S.NeededParams.insert({F, Idx});
     }
+    // Definitions may sit in callees that store through a pointer to V.
     for (const Stmt *D : DefUnits[V])
-      if (fnOf(D) == F)
+      if (fnOf(D))
         keep(D, {"data", "defines `" + V->getNameAsString() + "`",
                  D->getBeginLoc(), At});
     return true;
@@ -474,25 +475,39 @@ private:
     return Out;
   }
 
-  unsigned addField(scr::Field F, const Expr *E, bool IsCond) {
+  /// The same packet bytes as raw bytes (host-order reads) and as a
+  /// big-endian value: one field serves both, through a byte swap.
+  static bool sameBytes(const scr::Field &Raw, const scr::Field &Val) {
+    return Raw.K == scr::Field::Kind::Packet &&
+           Val.K == scr::Field::Kind::Value && Val.Value->K == scr::Expr::Op::Pkt &&
+           Val.Value->Bytes * 8 == Raw.Bits && Val.Value->Args[0]->equals(*Raw.Offset);
+  }
+
+  /// Adds (or finds) a field; returns the C text that reads it.
+  std::string addField(scr::Field F, const Expr *E, bool IsCond) {
     for (unsigned I = 0; I < S.Fields.size(); ++I) {
       scr::Field &G = S.Fields[I];
       bool Same = G.K == F.K && G.Bits == F.Bits &&
                   ((F.Offset && G.Offset && F.Offset->equals(*G.Offset)) ||
                    (F.Value && G.Value && F.Value->equals(*G.Value)) ||
                    (F.K == scr::Field::Kind::Timestamp) ||
-                   (F.K == scr::Field::Kind::Length)) &&
-                  G.CType == F.CType;
+                   (F.K == scr::Field::Kind::Length));
+      std::string Text = "scr_e->" + G.Name;
+      if (!Same && (sameBytes(G, F) || sameBytes(F, G))) {
+        Same = true;
+        if (G.Bits > 8)
+          Text = "__builtin_bswap" + std::to_string(G.Bits) + "(" + Text + ")";
+      }
       if (Same) {
         addWhy(G, E, IsCond);
-        return I;
+        return Text;
       }
     }
     if (F.K != scr::Field::Kind::Timestamp && F.K != scr::Field::Kind::Length)
       F.Name = fieldName(F.Name, F.K == scr::Field::Kind::Predicate ? "p_" : "");
     addWhy(F, E, IsCond);
     S.Fields.push_back(std::move(F));
-    return S.Fields.size() - 1;
+    return "scr_e->" + S.Fields.back().Name;
   }
 
   void addWhy(scr::Field &F, const Expr *E, bool IsCond) {
@@ -532,6 +547,13 @@ private:
       return false;
     if (!E->getType()->isScalarType() || !E->isPRValue())
       return false;
+    // Assignments and calls with effects stay; their parts are replaced.
+    // The clock is the exception: it is a history field.
+    if (E->HasSideEffects(Ctx)) {
+      const auto *C = dyn_cast<CallExpr>(E->IgnoreParenImpCasts());
+      if (!C || helperName(C).rfind("bpf_ktime_get", 0) != 0)
+        return false;
+    }
     bool IsCond = Bool || isBooleanExpr(E);
     if (!IsCond && isa<DeclRefExpr>(E->IgnoreParenImpCasts()))
       return false;
@@ -540,6 +562,9 @@ private:
       return false; // inside a macro: replace its parts instead
     if (IsCond) {
       SymRef A = assume(V.S, S.Assumed);
+      // Only truth matters: bswap(x) != 0 exactly when x != 0.
+      while (A->K == Sym::Kind::Bswap)
+        A = A->Args[0];
       if (A->isConst()) {
         S.Replace[E] = std::string(A->Value ? "1" : "0") +
                        " /* scr: always " + (A->Value ? "true" : "false") +
@@ -555,8 +580,7 @@ private:
       F.Bits = 1;
       F.Value = *L;
       F.CType = "__u8";
-      unsigned I = addField(std::move(F), E, true);
-      S.Replace[E] = "scr_e->" + S.Fields[I].Name;
+      S.Replace[E] = addField(std::move(F), E, true);
       return true;
     }
     SymRef Sv = simplify(V.S);
@@ -598,8 +622,7 @@ private:
       F.Bits = std::min(TypeBits, significantBits(Sv));
       F.Value = *L;
     }
-    unsigned I = addField(std::move(F), E, false);
-    S.Replace[E] = "scr_e->" + S.Fields[I].Name;
+    S.Replace[E] = addField(std::move(F), E, false);
     return true;
   }
 

@@ -212,6 +212,14 @@ static SymRef fold(const SymRef &S) {
     }
     return S;
   case Op::And:
+    // bswap(x) & C -> bswap(x & bswap(C)): keeps masks on raw packet bytes.
+    for (int I = 0; I < 2; ++I)
+      if (auto K = C(1 - I))
+        if (A[I]->K == Sym::Kind::Bswap && *K <= maskOf(A[I]->Bytes))
+          return Sym::bswap(
+              fold(Sym::op(Op::And, {A[I]->Args[0],
+                                     Sym::constant(swapBytes(*K, A[I]->Bytes))})),
+              A[I]->Bytes);
     for (int I = 0; I < 2; ++I)
       if (auto K = C(1 - I)) {
         if (*K == 0)

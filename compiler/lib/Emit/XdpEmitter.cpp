@@ -226,6 +226,18 @@ private:
         replace(Rw, C->getSourceRange(), "scr_prandom()", C);
     }
 
+    // Never leave the local clock in a replayed slice: history entries
+    // must use the sequencer's timestamp for their own packet.
+    for (const CallExpr *C : R.TimeCalls) {
+      auto It = S.FunctionOf.find(C);
+      if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
+          S.Replace.count(C) || insideReplaced(C, It->second))
+        continue;
+      if (kept(unitOf(C, *S.Parents.at(It->second))))
+        P.Diags.error(C->getBeginLoc(),
+                      "internal error: the clock is read in the replayed "
+                      "slice but was not turned into a history field");
+    }
     std::string Out;
     // Clones in source order: callees are defined before their callers.
     std::vector<const FunctionDecl *> Fns(S.Relevant.begin(), S.Relevant.end());
@@ -416,7 +428,7 @@ private:
          "\tvoid *data_end = (void *)(long)ctx->data_end;\n"
          "\tstruct scr_replica *rep = scr_this_replica();\n"
          "\tstruct scr_hdr *hdr;\n"
-         "\t__u32 hist_seq, missed;\n"
+         "\t__u32 hist_seq, oldest, missed;\n"
          "\t__u8 relevant;\n"
          "\tint verdict;\n\n"
          "\tif (!rep)\n\t\treturn XDP_ABORTED;\n"
@@ -426,17 +438,19 @@ private:
          "\t\trep->short_frames++;\n\t\treturn XDP_DROP;\n\t}\n"
          "\thdr = data + SCR_OUTER_BYTES;\n"
          "\thist_seq = bpf_ntohl(hdr->hist_seq);\n"
+         "\toldest = bpf_ntohs(hdr->oldest);\n"
          "\trelevant = hdr->flags & SCR_FLAG_RELEVANT;\n"
          "\trep->now = bpf_be64_to_cpu(hdr->ts);\n\n"
          "\t/* Entries hist_seq - SCR_HISTORY_LEN .. hist_seq - 1 are in the\n"
-         "\t * history (entry m in slot m % SCR_HISTORY_LEN). Older ones this\n"
-         "\t * replica has not applied are lost. */\n"
+         "\t * history, entry hist_seq - d in slot (oldest + N - d) % N. Older\n"
+         "\t * ones this replica has not applied are lost. */\n"
          "\tmissed = hist_seq - SCR_HISTORY_LEN - rep->applied;\n"
          "\tif ((__s32)missed > 0)\n\t\trep->gaps += missed;\n"
          "#if SCR_HISTORY_LEN > 0\n"
          "\tfor (__u32 d = SCR_HISTORY_LEN; d >= 1; d--) {\n"
          "\t\t__u32 m = hist_seq - d;\n"
-         "\t\t__u64 off = (__u64)(m % SCR_HISTORY_LEN) * SCR_ENTRY_BYTES;\n"
+         "\t\t__u64 off = (__u64)((oldest + SCR_HISTORY_LEN - d) % SCR_HISTORY_LEN) *\n"
+         "\t\t\t    SCR_ENTRY_BYTES;\n"
          "\t\tstruct scr_fields f = {};\n"
          "\t\tconst __u8 *raw;\n\n"
          "\t\t/* Skip entries applied already (and start-up slots, m < 0). */\n"
