@@ -1,0 +1,87 @@
+//===- BpfProgram.h - Loading and running BPF objects -----------*- C++ -*-===//
+//
+// A small C++ face over libbpf for what the runtime needs: compile a .bpf.c,
+// load the object (reporting the verifier log when the kernel refuses it),
+// run an XDP program on one packet with BPF_PROG_TEST_RUN, and reach its maps.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCRRT_BPFPROGRAM_H
+#define SCRRT_BPFPROGRAM_H
+
+#include "scrrt/BpfMap.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+struct bpf_object;
+
+namespace scrrt {
+
+/// Compiles \p Source (a libbpf-style .bpf.c) with clang-19 -O2 -g -target bpf
+/// into \p ObjectPath. On failure returns false and sets \p Error to the
+/// compiler's diagnostics.
+bool compileBpf(const std::string &Source, const std::string &ObjectPath,
+                std::string &Error);
+
+/// A temporary directory removed (with its files) on destruction.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  bool ok() const { return !Path.empty(); }
+  const std::string &path() const { return Path; }
+
+private:
+  std::string Path;
+};
+
+/// What one XDP test run returned.
+struct XdpResult {
+  uint32_t Verdict = 0;        // XDP_ABORTED, XDP_DROP, XDP_PASS, ...
+  std::vector<uint8_t> Output; // the packet as the program left it
+};
+
+const char *xdpVerdictName(uint32_t Verdict);
+
+/// One loaded BPF object: its programs and maps, owned until destruction.
+class BpfObject {
+public:
+  /// Opens and loads \p Path: a .o, or a .c / .bpf.c compiled first. On
+  /// failure returns null and sets \p Error; a verifier rejection includes
+  /// the verifier log. Messages name the file \p DisplayName if given
+  /// (e.g. the source a temporary .o was compiled from).
+  static std::unique_ptr<BpfObject> load(const std::string &Path,
+                                         std::string &Error,
+                                         const std::string &DisplayName = "");
+  ~BpfObject();
+  BpfObject(const BpfObject &) = delete;
+  BpfObject &operator=(const BpfObject &) = delete;
+
+  /// File descriptor of the program whose function is \p Name, or -1.
+  int programFd(const std::string &Name) const;
+  /// The map called \p Name, or null.
+  BpfMap *map(const std::string &Name);
+  const std::map<std::string, BpfMap> &maps() const { return Maps; }
+  bpf_object *raw() const { return Obj; }
+
+  /// Runs program \p ProgFd once on \p Packet (BPF_PROG_TEST_RUN, repeat 1;
+  /// it executes on the calling CPU). On failure sets \p Error.
+  static bool runXdp(int ProgFd, std::span<const uint8_t> Packet,
+                     XdpResult &Result, std::string &Error);
+
+private:
+  BpfObject() = default;
+  bpf_object *Obj = nullptr;
+  std::map<std::string, BpfMap> Maps;
+};
+
+} // namespace scrrt
+
+#endif

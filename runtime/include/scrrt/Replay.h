@@ -1,0 +1,97 @@
+//===- Replay.h - Differential replay: original vs SCR replicas -*- C++ -*-===//
+//
+// The oracle of DESIGN.md §5. The original program (in practice scrcc's
+// reference variant) runs single-threaded over a trace; the reference
+// sequencer turns the same trace into SCR frames, frame i going to replica
+// i mod K, each replica its own loaded copy of the SCR program (its own
+// maps). Every verdict, every output packet and, at checkpoints, every
+// replicated map and the PRNG state must match the original at the same
+// point of the trace. Any difference is a divergence.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCRRT_REPLAY_H
+#define SCRRT_REPLAY_H
+
+#include "scrrt/ScrOutput.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scrrt {
+
+struct ReplayOptions {
+  std::string ScrDir;   // scrcc's output directory
+  std::string Original; // .bpf.c / .c / .o; empty: ScrDir/<stem>.ref.bpf.c
+  std::string Trace;    // Ethernet pcap
+  unsigned Cores = 0;   // K replicas
+  /// Compare a replica's state after every this many of its own packets
+  /// (and always after its last one); 0 picks about 256 checkpoints per
+  /// replica.
+  uint64_t CheckpointEvery = 0;
+  /// CPU to run on (every replica's per-CPU slot is this CPU's); -1: the
+  /// CPU the process is on when the replay starts.
+  int Cpu = -1;
+  /// How many divergences to keep in detail (all are counted).
+  size_t MaxListed = 10;
+  /// If set, the SCR frames the replicas were given are written here
+  /// (pcap, in trace order), e.g. to send them to a real interface.
+  std::string FramesOut;
+};
+
+struct Divergence {
+  uint64_t Packet = 0;  // index in the trace after runt removal
+  unsigned Replica = 0; // the replica that processed it
+  std::string What;     // "verdict", "output", "map counts key 0a000001", ..
+  std::string Expected; // the original's
+  std::string Actual;   // the replica's
+};
+
+struct ReplicaSummary {
+  unsigned Index = 0;
+  uint64_t Packets = 0;
+  uint64_t Checkpoints = 0;
+  ReplicaStats Stats; // scr_replica after the replica's last packet
+};
+
+struct ReplayResult {
+  uint64_t Packets = 0;      // frames replayed
+  uint64_t SkippedRunts = 0; // frames under 14 bytes, removed first
+  uint64_t Divergences = 0;
+  std::vector<Divergence> Listed; // the first MaxListed divergences
+  std::vector<ReplicaSummary> Replicas;
+  uint64_t Checkpoints = 0;
+  uint64_t CheckpointEvery = 0;
+  int Cpu = -1;
+  double Seconds = 0; // the replay loop only (not loading)
+};
+
+class DifferentialReplay {
+public:
+  DifferentialReplay();
+  ~DifferentialReplay();
+
+  /// Reads the layout and the trace and loads the original once and K
+  /// replicas. Input problems (unreadable or truncated trace, bad layout,
+  /// a program the verifier refuses, ...) return false with \p Error.
+  bool prepare(const ReplayOptions &Options, std::string &Error);
+
+  /// Replays the whole trace. \p Progress, if set, is called now and then
+  /// with (packets done, total). Returns false with \p Error only when the
+  /// replay cannot go on (e.g. a test run the kernel refuses).
+  bool run(ReplayResult &Result, std::string &Error,
+           const std::function<void(uint64_t, uint64_t)> &Progress = {});
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> I;
+};
+
+/// The result as JSON (the schema docs/runtime-replay.md describes).
+std::string replayResultJson(const ReplayResult &R);
+
+} // namespace scrrt
+
+#endif

@@ -1,0 +1,255 @@
+//===- BpfProgram.cpp - Loading and running BPF objects -------------------===//
+
+#include "scrrt/BpfProgram.h"
+
+#include <algorithm>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <linux/bpf.h>
+#include <mutex>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace scrrt {
+
+//===----------------------------------------------------------------------===//
+// Compiling
+//===----------------------------------------------------------------------===//
+
+static std::string multiarch() {
+  static std::string M = [] {
+    std::string Out;
+    if (FILE *P = popen("gcc -print-multiarch 2>/dev/null", "r")) {
+      char Buf[128];
+      while (fgets(Buf, sizeof Buf, P))
+        Out += Buf;
+      pclose(P);
+    }
+    while (!Out.empty() && (Out.back() == '\n' || Out.back() == ' '))
+      Out.pop_back();
+    return Out.empty() ? std::string("x86_64-linux-gnu") : Out;
+  }();
+  return M;
+}
+
+bool compileBpf(const std::string &Source, const std::string &ObjectPath,
+                std::string &Error) {
+  std::string Log = ObjectPath + ".log";
+  std::vector<std::string> Args = {"clang-19", "-O2",
+                                   "-g",       "-target",
+                                   "bpf",      "-I/usr/include/" + multiarch(),
+                                   "-c",       Source,
+                                   "-o",       ObjectPath};
+  pid_t Pid = fork();
+  if (Pid < 0) {
+    Error = std::string("fork: ") + std::strerror(errno);
+    return false;
+  }
+  if (Pid == 0) {
+    FILE *L = std::fopen(Log.c_str(), "w");
+    if (L) {
+      dup2(fileno(L), 1);
+      dup2(fileno(L), 2);
+    }
+    std::vector<char *> Argv;
+    for (auto &A : Args)
+      Argv.push_back(A.data());
+    Argv.push_back(nullptr);
+    execvp(Argv[0], Argv.data());
+    std::fprintf(stderr, "cannot run clang-19: %s\n", std::strerror(errno));
+    _exit(127);
+  }
+  int Status = 0;
+  waitpid(Pid, &Status, 0);
+  if (WIFEXITED(Status) && WEXITSTATUS(Status) == 0) {
+    std::remove(Log.c_str());
+    return true;
+  }
+  std::string Diag;
+  if (FILE *L = std::fopen(Log.c_str(), "r")) {
+    char Buf[4096];
+    size_t N;
+    while ((N = std::fread(Buf, 1, sizeof Buf, L)) > 0)
+      Diag.append(Buf, N);
+    std::fclose(L);
+  }
+  std::remove(Log.c_str());
+  Error = "cannot compile " + Source + ":\n" + Diag;
+  return false;
+}
+
+TempDir::TempDir() {
+  std::string Tmpl = (fs::temp_directory_path() / "scrrt-XXXXXX").string();
+  if (mkdtemp(Tmpl.data()))
+    Path = Tmpl;
+}
+
+TempDir::~TempDir() {
+  if (!Path.empty()) {
+    std::error_code EC;
+    fs::remove_all(Path, EC);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Loading
+//===----------------------------------------------------------------------===//
+
+// libbpf reports through one process-wide callback: collect what it says
+// while we load, so that a refusal can be shown with its verifier log.
+static std::mutex LogMutex;
+static std::string *LogSink = nullptr;
+
+static int collectLibbpfOutput(enum libbpf_print_level Level, const char *Fmt,
+                               va_list Args) {
+  if (Level == LIBBPF_DEBUG || !LogSink)
+    return 0;
+  va_list Copy;
+  va_copy(Copy, Args);
+  int N = std::vsnprintf(nullptr, 0, Fmt, Copy);
+  va_end(Copy);
+  if (N > 0) {
+    std::string Line(size_t(N) + 1, '\0');
+    std::vsnprintf(Line.data(), Line.size(), Fmt, Args);
+    Line.resize(N);
+    LogSink->append(Line);
+  }
+  return N;
+}
+
+// A verifier log can run to thousands of lines; the reason it refused the
+// program is at its end, so that is the part worth showing.
+static std::string tailLines(const std::string &Log, size_t Keep) {
+  size_t Pos = Log.size(), Lines = 0;
+  if (Pos && Log[Pos - 1] == '\n')
+    --Pos;
+  while (Pos > 0) {
+    size_t NL = Log.rfind('\n', Pos - 1);
+    if (NL == std::string::npos)
+      return Log;
+    if (++Lines == Keep)
+      return "... (" +
+             std::to_string(std::count(Log.begin(), Log.begin() + NL, '\n') +
+                            1) +
+             " earlier lines omitted)\n" + Log.substr(NL + 1);
+    Pos = NL;
+  }
+  return Log;
+}
+
+const char *xdpVerdictName(uint32_t V) {
+  switch (V) {
+  case XDP_ABORTED:
+    return "XDP_ABORTED";
+  case XDP_DROP:
+    return "XDP_DROP";
+  case XDP_PASS:
+    return "XDP_PASS";
+  case XDP_TX:
+    return "XDP_TX";
+  case XDP_REDIRECT:
+    return "XDP_REDIRECT";
+  }
+  return "XDP_UNKNOWN";
+}
+
+static bool endsWith(const std::string &S, const std::string &Suffix) {
+  return S.size() >= Suffix.size() &&
+         S.compare(S.size() - Suffix.size(), Suffix.size(), Suffix) == 0;
+}
+
+std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
+                                           std::string &Error,
+                                           const std::string &DisplayName) {
+  const std::string &Shown = DisplayName.empty() ? Path : DisplayName;
+  if (!fs::exists(Path)) {
+    Error = "cannot open '" + Path + "': no such file";
+    return nullptr;
+  }
+  std::string ObjectPath = Path;
+  TempDir Tmp;
+  if (endsWith(Path, ".c")) {
+    if (!Tmp.ok()) {
+      Error = "cannot create a temporary directory";
+      return nullptr;
+    }
+    ObjectPath = Tmp.path() + "/" + fs::path(Path).stem().string() + ".o";
+    if (!compileBpf(Path, ObjectPath, Error))
+      return nullptr;
+  }
+
+  std::unique_ptr<BpfObject> O(new BpfObject());
+  std::string Log;
+  {
+    std::lock_guard<std::mutex> Lock(LogMutex);
+    LogSink = &Log;
+    libbpf_print_fn_t Old = libbpf_set_print(collectLibbpfOutput);
+    O->Obj = bpf_object__open_file(ObjectPath.c_str(), nullptr);
+    int Err = O->Obj ? 0 : -errno;
+    if (!Err)
+      Err = bpf_object__load(O->Obj);
+    libbpf_set_print(Old);
+    LogSink = nullptr;
+    if (Err) {
+      Error = "cannot load " + Shown + ": " + std::strerror(-Err);
+      if (!Log.empty())
+        Error += "\nlibbpf and verifier log:\n" + tailLines(Log, 60);
+      return nullptr; // ~BpfObject closes a half-loaded object
+    }
+  }
+  bpf_map *M;
+  bpf_object__for_each_map(M, O->Obj) {
+    std::string MapError;
+    auto BM = BpfMap::fromFd(bpf_map__fd(M), MapError);
+    if (!BM) {
+      Error = "map " + std::string(bpf_map__name(M)) + ": " + MapError;
+      return nullptr;
+    }
+    // libbpf's name is the full one (the kernel's is cut at 15 characters).
+    O->Maps.emplace(bpf_map__name(M), *BM);
+  }
+  return O;
+}
+
+BpfObject::~BpfObject() {
+  if (Obj)
+    bpf_object__close(Obj);
+}
+
+int BpfObject::programFd(const std::string &Name) const {
+  bpf_program *P = bpf_object__find_program_by_name(Obj, Name.c_str());
+  return P ? bpf_program__fd(P) : -1;
+}
+
+BpfMap *BpfObject::map(const std::string &Name) {
+  auto It = Maps.find(Name);
+  return It == Maps.end() ? nullptr : &It->second;
+}
+
+bool BpfObject::runXdp(int ProgFd, std::span<const uint8_t> Packet,
+                       XdpResult &Result, std::string &Error) {
+  // Output can grow by at most the tail room the kernel gives a test run.
+  Result.Output.resize(Packet.size() + 4096);
+  LIBBPF_OPTS(bpf_test_run_opts, Opts, .data_in = Packet.data(),
+              .data_out = Result.Output.data(),
+              .data_size_in = uint32_t(Packet.size()),
+              .data_size_out = uint32_t(Result.Output.size()), .repeat = 1);
+  if (bpf_prog_test_run_opts(ProgFd, &Opts) != 0) {
+    Error = std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno) +
+            " (frame of " + std::to_string(Packet.size()) + " bytes)";
+    return false;
+  }
+  Result.Verdict = Opts.retval;
+  Result.Output.resize(Opts.data_size_out);
+  return true;
+}
+
+} // namespace scrrt

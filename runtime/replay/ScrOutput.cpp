@@ -1,0 +1,53 @@
+//===- ScrOutput.cpp - The files scrcc writes for one program -------------===//
+
+#include "scrrt/ScrOutput.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace scrrt {
+
+std::string programStem(const std::string &Source) {
+  std::string Name = fs::path(Source).filename().string();
+  for (const char *Suffix : {".bpf.c", ".c"}) {
+    std::string S = Suffix;
+    if (Name.size() > S.size() &&
+        Name.compare(Name.size() - S.size(), S.size(), S) == 0)
+      return Name.substr(0, Name.size() - S.size());
+  }
+  return Name;
+}
+
+std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
+                                         std::string &Error) {
+  if (!fs::is_directory(Dir)) {
+    Error = "'" + Dir + "' is not a directory (expected scrcc's output)";
+    return std::nullopt;
+  }
+  auto L =
+      scr::Layout::load((fs::path(Dir) / "scr_layout.json").string(), Error);
+  if (!L)
+    return std::nullopt;
+  ScrOutput O;
+  O.Dir = Dir;
+  O.Stem = programStem(L->Source);
+  if (O.Stem.empty()) {
+    Error = Dir + "/scr_layout.json: program.source is empty";
+    return std::nullopt;
+  }
+  if (L->Entry.empty()) {
+    Error = Dir + "/scr_layout.json: program.entry is empty";
+    return std::nullopt;
+  }
+  O.ScrProgram = (fs::path(Dir) / (O.Stem + ".scr.bpf.c")).string();
+  O.RefProgram = (fs::path(Dir) / (O.Stem + ".ref.bpf.c")).string();
+  if (!fs::exists(O.ScrProgram)) {
+    Error = "no SCR program '" + O.ScrProgram + "'";
+    return std::nullopt;
+  }
+  O.Layout = std::move(*L);
+  return O;
+}
+
+} // namespace scrrt

@@ -1,0 +1,159 @@
+//===- scr-replay.cpp - Differential replay of an SCR program -------------===//
+//
+// scr-replay --original PROG --scr OUTDIR --trace TRACE.pcap --cores K
+//            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
+//            [--frames OUT.pcap]
+//
+// Exit status: 0 no divergence, 1 divergence, 2 usage or input error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "scrrt/Replay.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+using namespace scrrt;
+
+static void usage() {
+  std::fprintf(
+      stderr,
+      "usage: scr-replay --scr OUTDIR --trace TRACE.pcap --cores K\n"
+      "                  [--original PROG.bpf.c|PROG.o] [--json]\n"
+      "                  [--checkpoint-every P] [--cpu C] [--quiet]\n"
+      "                  [--frames OUT.pcap]\n"
+      "Runs the original program single-threaded and K replicas of the SCR\n"
+      "program over the trace (frame i -> replica i mod K) and compares\n"
+      "verdicts, output packets and replicated state. PROG defaults to\n"
+      "OUTDIR/<stem>.ref.bpf.c. --frames writes the SCR frames the replicas\n"
+      "were given. Exit: 0 equal, 1 divergence, 2 error.\n");
+}
+
+static bool parseUnsigned(const char *S, uint64_t &V) {
+  char *End = nullptr;
+  errno = 0;
+  unsigned long long X = std::strtoull(S, &End, 10);
+  if (errno || !End || *End || !*S || *S == '-')
+    return false;
+  V = X;
+  return true;
+}
+
+static void printHuman(const ReplayResult &R, bool Quiet) {
+  std::printf("replayed %llu packets on %zu replicas (cpu %d), %llu runt "
+              "frames skipped, %llu checkpoints (every %llu packets of a "
+              "replica)\n",
+              (unsigned long long)R.Packets, R.Replicas.size(), R.Cpu,
+              (unsigned long long)R.SkippedRunts,
+              (unsigned long long)R.Checkpoints,
+              (unsigned long long)R.CheckpointEvery);
+  if (!Quiet)
+    for (const ReplicaSummary &S : R.Replicas)
+      std::printf("  replica %u: %llu packets, applied %u, replayed %llu, "
+                  "gaps %llu, short frames %llu\n",
+                  S.Index, (unsigned long long)S.Packets, S.Stats.Applied,
+                  (unsigned long long)S.Stats.Replayed,
+                  (unsigned long long)S.Stats.Gaps,
+                  (unsigned long long)S.Stats.ShortFrames);
+  if (!R.Divergences) {
+    std::printf("no divergence\n");
+    return;
+  }
+  std::printf("%llu divergence(s)\n", (unsigned long long)R.Divergences);
+  for (const Divergence &D : R.Listed)
+    std::printf("  packet %llu, replica %u: %s\n    expected %s\n    actual   "
+                "%s\n",
+                (unsigned long long)D.Packet, D.Replica, D.What.c_str(),
+                D.Expected.c_str(), D.Actual.c_str());
+}
+
+int main(int Argc, char **Argv) {
+  ReplayOptions O;
+  bool Json = false, Quiet = false;
+  uint64_t Cores = 0;
+  for (int A = 1; A < Argc; ++A) {
+    std::string Arg = Argv[A];
+    auto Value = [&](const char *&Out) {
+      if (A + 1 >= Argc) {
+        std::fprintf(stderr, "scr-replay: %s needs a value\n", Arg.c_str());
+        return false;
+      }
+      Out = Argv[++A];
+      return true;
+    };
+    const char *V = nullptr;
+    if (Arg == "--json") {
+      Json = true;
+    } else if (Arg == "--quiet") {
+      Quiet = true;
+    } else if (Arg == "-h" || Arg == "--help") {
+      usage();
+      return 0;
+    } else if (Arg == "--original" || Arg == "--scr" || Arg == "--trace" ||
+               Arg == "--frames") {
+      if (!Value(V))
+        return 2;
+      (Arg == "--original" ? O.Original
+       : Arg == "--scr"    ? O.ScrDir
+       : Arg == "--trace"  ? O.Trace
+                           : O.FramesOut) = V;
+    } else if (Arg == "--cores" || Arg == "--checkpoint-every" ||
+               Arg == "--cpu") {
+      uint64_t N = 0;
+      if (!Value(V))
+        return 2;
+      if (!parseUnsigned(V, N) || (Arg != "--cpu" && N == 0) || N > 1u << 20) {
+        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
+                     V);
+        return 2;
+      }
+      if (Arg == "--cores")
+        Cores = N;
+      else if (Arg == "--cpu")
+        O.Cpu = int(N);
+      else
+        O.CheckpointEvery = N;
+    } else {
+      std::fprintf(stderr, "scr-replay: unknown argument '%s'\n", Arg.c_str());
+      usage();
+      return 2;
+    }
+  }
+  if (O.ScrDir.empty() || O.Trace.empty() || Cores == 0) {
+    std::fprintf(stderr, "scr-replay: --scr, --trace and --cores are "
+                         "required\n");
+    usage();
+    return 2;
+  }
+  O.Cores = unsigned(Cores);
+
+  DifferentialReplay Replay;
+  std::string Error;
+  if (!Replay.prepare(O, Error)) {
+    std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
+    return 2;
+  }
+  bool Bar = !Quiet && isatty(2);
+  auto Progress = [&](uint64_t Done, uint64_t Total) {
+    int Width = 40, Filled = Total ? int(Width * Done / Total) : Width;
+    std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu", Filled,
+                 "########################################", Width - Filled, "",
+                 (unsigned long long)Done, (unsigned long long)Total);
+    if (Done == Total)
+      std::fputc('\n', stderr);
+  };
+  ReplayResult R;
+  bool Ok = Bar ? Replay.run(R, Error, Progress) : Replay.run(R, Error);
+  if (!Ok) {
+    std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
+    return 2;
+  }
+  if (Json)
+    std::fputs(replayResultJson(R).c_str(), stdout);
+  else
+    printHuman(R, Quiet);
+  return R.Divergences ? 1 : 0;
+}
