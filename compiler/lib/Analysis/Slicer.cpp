@@ -280,8 +280,12 @@ private:
       Own(SS->getInit(), false);
       Own(SS->getCond(), false);
     } else if (const auto *RS = dyn_cast<ReturnStmt>(U)) {
-      if (S.ValueNeeded.count(F) && RS->getRetValue())
-        Own(RS->getRetValue(), false);
+      if (const Expr *V = RS->getRetValue()) {
+        if (S.ValueNeeded.count(F) && F != P.Entry)
+          Own(V, false);
+        else if (callsRelevant(V)) // `return f(...)`: the call still runs
+          visit(V, false, true);
+      }
     } else if (isa<DeclStmt>(U)) {
       Own(U, false);
     } else if (const auto *E = dyn_cast<Expr>(U)) {
@@ -297,6 +301,18 @@ private:
   const Stmt *Cur = nullptr;
   const FunctionDecl *CurFn = nullptr;
   bool Changed = false;
+
+  bool callsRelevant(const Stmt *St) {
+    if (const auto *C = dyn_cast<CallExpr>(St)) {
+      auto It = R.Calls.find(C);
+      if (It != R.Calls.end() && S.Relevant.count(It->second))
+        return true;
+    }
+    for (const Stmt *Ch : St->children())
+      if (Ch && callsRelevant(Ch))
+        return true;
+    return false;
+  }
 
   /// True if \p Init is a call whose value is unused because the variable
   /// it initialises is not needed.

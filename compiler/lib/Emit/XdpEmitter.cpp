@@ -72,6 +72,18 @@ private:
 
   bool kept(const Stmt *St) const { return S.Kept.count(St) != 0; }
 
+  bool callsRelevant(const Stmt *St) const {
+    if (const auto *C = dyn_cast<CallExpr>(St)) {
+      auto It = R.Calls.find(C);
+      if (It != R.Calls.end() && S.Relevant.count(It->second))
+        return true;
+    }
+    for (const Stmt *Ch : St->children())
+      if (Ch && callsRelevant(Ch))
+        return true;
+    return false;
+  }
+
   //===------------------------------------------------------------------===//
   // The replay clones
   //===------------------------------------------------------------------===//
@@ -257,6 +269,15 @@ private:
           continue;
         std::string Ret =
             Entry || F->getReturnType()->isVoidType() ? "return;" : "return 0;";
+        if (RS->getRetValue() && callsRelevant(RS->getRetValue())) {
+          // `return f(...)`: keep the call for its state updates.
+          SourceLocation Kw = SM.getExpansionLoc(RS->getBeginLoc());
+          SourceRange WS = withSemi(RS);
+          SourceLocation Semi = SM.getExpansionLoc(WS.getEnd());
+          Rw.ReplaceText(Kw, 6, "{ (void)(");
+          Rw.ReplaceText(Semi, 1, "); " + Ret + " }");
+          continue;
+        }
         replace(Rw, withSemi(RS), Ret, RS);
       }
       std::string RetType =
@@ -279,7 +300,10 @@ private:
   SourceLocation prologueLoc() {
     SourceLocation Best;
     for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
-      SourceLocation B = SM.getExpansionLoc(D->getBeginLoc());
+      // Implicit declarations (e.g. builtins) sit wherever they were used.
+      if (D->isImplicit() || !D->getBeginLoc().isFileID())
+        continue;
+      SourceLocation B = D->getBeginLoc();
       if (!SM.isInMainFile(B))
         continue;
       bool Relevant = isa<FunctionDecl>(D) ||

@@ -291,8 +291,8 @@ int main(int argc, const char **argv) {
 #ifdef SCRCC_HAVE_VERILOG
   if (Emits.count("verilog")) {
     std::string Text, Err;
-    scrcc::VerilogOptions VO;
-    if (scrcc::emitVerilogSequencer(L, VO, Text, Err))
+    scr::VerilogOptions VO;
+    if (scr::emitVerilogSequencer(L, VO, Text, Err))
       Files.push_back({"sequencer.v", Text});
     else if (EmitExplicit) {
       errs() << "scrcc: error: Verilog sequencer: " << Err << "\n";
