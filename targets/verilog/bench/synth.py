@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Synthesis benchmark of the generated sequencer (not a CI gate).
+
+Synthesises with Yosys (synth_xilinx, UltraScale+ as on the Alveo U250) the
+paper's configurations -- 16, 32, 64 and 128 history rows of 112 bits on a
+1024-bit bus -- and every layout given with --layout at its own core count,
+and prints (or writes with -o) a Markdown table of LUTs, flip-flops and
+logic depth next to the paper's Table 2.
+
+  synth.py [--layout L.json ...] [--rows 16,32,64,128] [-o table.md]
+
+LUTs count LUT1..LUT6 plus LUT-RAM sites (RAM32M/RAM64M/... as the LUTs
+they occupy); flip-flops count FDRE/FDSE/FDCE/FDPE. Depth is the longest
+path in LUT6 levels between registers (Yosys `ltp -noff` on a generic
+`abc -lut 6` netlist; Vivado's carry chains make adders shallower).
+Tools are taken from PATH (scr-verilog, yosys).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+PAPER = {16: (1045, 2369), 32: (1852, 3158), 64: (2637, 4707), 128: (3390, 7786)}
+LUTRAM_LUTS = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8,
+               "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM256X1D": 8,
+               "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "SRL16E": 1,
+               "SRLC32E": 1}
+
+
+def synth(rtl, workdir):
+    script = os.path.join(workdir, "synth.ys")
+    with open(script, "w") as f:
+        f.write("read_verilog -DSYNTHESIS %s\n"
+                "synth_xilinx -family xcup -top scr_sequencer -flatten\n"
+                "tee -o %s/stat.txt stat\n" % (rtl, workdir))
+    # Depth on a generic LUT6 netlist: the Xilinx one has asynchronous
+    # LUT-RAM reads, which `ltp` cannot tell from combinational cells.
+    depth_script = os.path.join(workdir, "depth.ys")
+    with open(depth_script, "w") as f:
+        f.write("read_verilog -DSYNTHESIS %s\n"
+                "synth -top scr_sequencer -flatten -run begin:fine\n"
+                "memory_map\n"
+                "synth -top scr_sequencer -flatten -run fine:check\n"
+                "abc -lut 6\n"
+                "opt_clean\n"
+                "tee -o %s/ltp.txt ltp -noff\n" % (rtl, workdir))
+    r = subprocess.run(["yosys", "-q", "-s", script], capture_output=True,
+                       text=True)
+    if r.returncode:
+        raise RuntimeError("yosys failed:\n" + r.stdout[-2000:] + r.stderr[-2000:])
+    r = subprocess.run(["yosys", "-q", "-s", depth_script],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError("yosys failed:\n" + r.stdout[-2000:] + r.stderr[-2000:])
+    cells = {}
+    for line in open(os.path.join(workdir, "stat.txt")):
+        m = re.match(r"\s+(\w+)\s+(\d+)\s*$", line)
+        if m:
+            cells[m.group(1)] = cells.get(m.group(1), 0) + int(m.group(2))
+    luts = sum(v for k, v in cells.items() if re.fullmatch(r"LUT\d", k))
+    lutram = sum(LUTRAM_LUTS[k] * v for k, v in cells.items() if k in LUTRAM_LUTS)
+    ffs = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
+    brams = sum(v for k, v in cells.items() if k.startswith("RAMB"))
+    depth = "?"
+    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)",
+                  open(os.path.join(workdir, "ltp.txt")).read())
+    if m:
+        depth = int(m.group(1))
+    return luts, lutram, ffs, brams, depth
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--layout", action="append", default=[])
+    ap.add_argument("--rows", default="16,32,64,128")
+    ap.add_argument("--data-width", type=int, default=1024)
+    ap.add_argument("-o", dest="out")
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="scr-verilog-synth-")
+    bench = os.path.join(SRC, "test", "verilog", "Inputs", "bench112.json")
+    configs = [("paper shape, %d rows x 112 bits" % r, bench, r + 1, r)
+               for r in [int(x) for x in a.rows.split(",") if x]]
+    for l in a.layout:
+        cores = json.load(open(l))["cores"]
+        configs.append(("%s, %d cores" % (os.path.basename(l), cores), l,
+                        cores, None))
+    rows = ["| design | rows x bits | LUT (logic + LUT-RAM) | FF | BRAM | depth "
+            "| paper LUT / FF |", "|---|---|---|---|---|---|---|"]
+    for name, layout, cores, paper_rows in configs:
+        d = os.path.join(work, "%s-%d" % (os.path.basename(layout), cores))
+        r = subprocess.run(["scr-verilog", "--layout", layout, "-o", d,
+                            "--cores", str(cores), "--data-width",
+                            str(a.data_width)], capture_output=True, text=True)
+        if r.returncode:
+            print(r.stderr, file=sys.stderr)
+            return 1
+        bits = json.load(open(layout))["entry"]["bits"]
+        luts, lutram, ffs, brams, depth = synth(os.path.join(d, "sequencer.v"), d)
+        paper = "%d / %d" % PAPER[paper_rows] if paper_rows in PAPER else "-"
+        rows.append("| %s | %d x %d | %d (%d + %d) | %d | %d | %s | %s |" % (
+            name, cores - 1, bits, luts + lutram, luts, lutram, ffs, brams,
+            depth, paper))
+        print(rows[-1], flush=True)
+    text = "\n".join(rows) + "\n"
+    if a.out:
+        open(a.out, "w").write(text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

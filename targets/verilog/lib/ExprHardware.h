@@ -1,0 +1,74 @@
+//===- ExprHardware.h - Layout expressions as combinational logic -*- C++
+//-*-===//
+//
+// Lowers scr::Expr trees to Verilog: every node becomes a 64-bit wire with
+// the layout's semantics (unsigned wrapping arithmetic, 0/1 comparisons,
+// loads past the frame's end read zero). Packet loads read the head bytes the
+// sequencer snoops; a load at a computed offset becomes a multiplexer over
+// the offsets an interval analysis proves possible.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCRCC_VERILOG_EXPRHARDWARE_H
+#define SCRCC_VERILOG_EXPRHARDWARE_H
+
+#include "scrcc/Layout.h"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace scr::verilog {
+
+/// Inclusive bounds of the values an expression can take.
+struct ValueRange {
+  uint64_t Lo = 0, Hi = ~0ULL;
+  bool isPoint() const { return Lo == Hi; }
+};
+
+/// Conservative bounds of \p E for any frame of at most 65535 bytes.
+ValueRange rangeOf(const Expr &E);
+
+/// Checks that the relevance uses the frame length only in comparisons with
+/// constants, which the sequencer can decide once it has seen more bytes
+/// than the constant; raises \p HeadBytes to cover them. On failure sets
+/// \p Error.
+bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error);
+
+class ExprLowering {
+public:
+  /// \p MaxHeadBytes bounds the bytes loads may read.
+  explicit ExprLowering(unsigned MaxHeadBytes) : MaxHead(MaxHeadBytes) {}
+
+  /// Lowers \p E; \p LenSignal is the 16-bit frame length it sees. Appends
+  /// declarations to code() and returns the name of the 64-bit result, or
+  /// nullopt with \p Error set (the caller adds which field it was).
+  std::optional<std::string> lower(const Expr &E, const std::string &LenSignal,
+                                   std::string &Error);
+  /// A big-endian load of \p Bytes bytes at \p Offset, as a 64-bit wire.
+  std::optional<std::string> lowerLoad(const Expr &Offset, unsigned Bytes,
+                                       const std::string &LenSignal,
+                                       std::string &Error);
+
+  const std::string &code() const { return Code; }
+  /// Packet bytes some load may read, which the sequencer must snoop.
+  const std::set<unsigned> &bytesRead() const { return Bytes; }
+
+  /// Name of the register holding packet byte \p Index.
+  static std::string byteName(unsigned Index);
+
+private:
+  std::string fresh();
+  std::string wire(const std::string &Value);
+  std::optional<std::string> loadAt(uint64_t Offset, unsigned Width,
+                                    std::string &Error);
+
+  unsigned MaxHead;
+  unsigned Next = 0;
+  std::string Code;
+  std::set<unsigned> Bytes;
+};
+
+} // namespace scr::verilog
+
+#endif
