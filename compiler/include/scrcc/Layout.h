@@ -141,6 +141,10 @@ struct Layout {
   /// (<stem>.ref.bpf.c) reads them from its `scr_ref_env` map.
   bool UsesTime = false;
   bool UsesPrng = false;
+  /// Loss recovery (SCR paper, Algorithm 1): per-core logs of received
+  /// history entries that other cores read to fill gaps.
+  bool LossRecovery = false;
+  unsigned LogEntries = 1024;
 
   unsigned entryBits() const;
   unsigned entryBytes() const { return (entryBits() + 7) / 8; }

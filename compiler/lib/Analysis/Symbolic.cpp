@@ -190,6 +190,12 @@ static SymRef fold(const SymRef &S) {
       A.push_back(scr::Expr::constant(X->Value));
     return Sym::constant(scr::Expr::make(S->O, A)->eval({}));
   }
+  // Canonical form: constants on the right of commutative operators.
+  if ((S->O == Op::Add || S->O == Op::Mul || S->O == Op::And ||
+       S->O == Op::Or || S->O == Op::Xor || S->O == Op::Eq ||
+       S->O == Op::Ne) &&
+      S->Args[0]->isConst() && !S->Args[1]->isConst())
+    return fold(Sym::op(S->O, {S->Args[1], S->Args[0]}));
   const auto &A = S->Args;
   auto C = [&](unsigned I) -> std::optional<uint64_t> {
     if (I < A.size() && A[I]->isConst())

@@ -1,6 +1,7 @@
 //===- XdpEmitter.cpp - Writes the SCR-aware and reference programs -------===//
 
 #include "XdpEmitter.h"
+#include "LossRecovery.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/PrettyPrinter.h"
@@ -447,6 +448,8 @@ private:
          "__noinline int scr_replay_entry(const struct scr_fields *scr_e)\n{\n"
          "\tif (!scr_e)\n\t\treturn 0;\n\t" + Name +
          "__scr_replay(scr_e);\n\treturn 0;\n}\n\n";
+    if (L.LossRecovery)
+      return O + lossRecoveryEntry(L, {Name});
     O += "SEC(\"xdp\")\nint " + Name + "(struct xdp_md *ctx)\n{\n"
          "\tvoid *data = (void *)(long)ctx->data;\n"
          "\tvoid *data_end = (void *)(long)ctx->data_end;\n"

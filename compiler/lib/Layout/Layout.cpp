@@ -364,6 +364,7 @@ std::string Layout::toJson() const {
   J["timestamp_bits"] = TimestampBits;
   J["prng_seed"] = PrngSeed;
   J["environment"] = {{"time", UsesTime}, {"prng", UsesPrng}};
+  J["loss_recovery"] = {{"enabled", LossRecovery}, {"log_entries", LogEntries}};
   J["entry"] = {{"bits", entryBits()}, {"bytes", entryBytes()}};
   J["prefix_bytes"] = prefixBytes();
   J["relevance"] = Relevance ? exprToJson(*Relevance)
@@ -433,6 +434,10 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
     }
     L.TimestampBits = J.value("timestamp_bits", 48u);
     L.PrngSeed = J.value("prng_seed", L.PrngSeed);
+    if (J.contains("loss_recovery")) {
+      L.LossRecovery = J["loss_recovery"].value("enabled", false);
+      L.LogEntries = J["loss_recovery"].value("log_entries", 1024u);
+    }
     if (J.contains("environment")) {
       L.UsesTime = J["environment"].value("time", false);
       L.UsesPrng = J["environment"].value("prng", false);

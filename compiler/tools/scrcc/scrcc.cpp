@@ -66,6 +66,15 @@ static cl::opt<bool> Explain("explain",
                              cl::desc("Print each history field and why it "
                                       "is needed"),
                              cl::cat(Cat));
+static cl::opt<bool> LossRecovery(
+    "loss-recovery",
+    cl::desc("Recover history lost between sequencer and cores (per-core "
+             "logs, SCR paper Algorithm 1)"),
+    cl::cat(Cat));
+static cl::opt<unsigned> LogEntries("log-entries",
+                                    cl::desc("Entries in each core's loss-"
+                                             "recovery log (default 1024)"),
+                                    cl::init(1024), cl::cat(Cat));
 static cl::opt<int> History("history",
                             cl::desc("History slots N (default: cores - 1)"),
                             cl::init(-1), cl::cat(Cat));
@@ -244,6 +253,8 @@ int main(int argc, const char **argv) {
   L.Fields = S.Fields;
   L.UsesTime = R.UsesTime;
   L.UsesPrng = R.UsesPrng;
+  L.LossRecovery = LossRecovery;
+  L.LogEntries = LogEntries;
   L.assignOffsets();
   for (const auto &[D, M] : P.Maps) {
     unsigned To = M.Written ? scrcc::perCpuVariant(M.Type) : M.Type;
