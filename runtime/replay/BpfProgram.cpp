@@ -166,9 +166,37 @@ static bool endsWith(const std::string &S, const std::string &Suffix) {
          S.compare(S.size() - Suffix.size(), Suffix.size(), Suffix) == 0;
 }
 
-std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
-                                           std::string &Error,
-                                           const std::string &DisplayName) {
+/// SCR_MAX_ENTRIES caps max_entries of hash maps in every loaded object.
+/// Preallocating (per-CPU) hash maps of a million entries costs seconds per
+/// load; a differential replay of a short trace needs far fewer, and both
+/// sides get the same cap, so equivalence is unaffected unless a map fills.
+static void capHashMaps(bpf_object *Obj) {
+  const char *Env = std::getenv("SCR_MAX_ENTRIES");
+  if (!Env || !*Env)
+    return;
+  unsigned long Cap = std::strtoul(Env, nullptr, 10);
+  if (!Cap)
+    return;
+  bpf_map *M;
+  bpf_object__for_each_map(M, Obj) {
+    switch (bpf_map__type(M)) {
+    case BPF_MAP_TYPE_HASH:
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_LRU_HASH:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+      if (bpf_map__max_entries(M) > Cap)
+        bpf_map__set_max_entries(M, Cap);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+std::unique_ptr<BpfObject>
+BpfObject::load(const std::string &Path, std::string &Error,
+                const std::string &DisplayName,
+                const std::map<std::string, int> &ReuseMaps) {
   const std::string &Shown = DisplayName.empty() ? Path : DisplayName;
   if (!fs::exists(Path)) {
     Error = "cannot open '" + Path + "': no such file";
@@ -194,6 +222,14 @@ std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
     libbpf_print_fn_t Old = libbpf_set_print(collectLibbpfOutput);
     O->Obj = bpf_object__open_file(ObjectPath.c_str(), nullptr);
     int Err = O->Obj ? 0 : -errno;
+    for (const auto &[Name, Fd] : ReuseMaps) {
+      bpf_map *M =
+          Err ? nullptr : bpf_object__find_map_by_name(O->Obj, Name.c_str());
+      if (M)
+        Err = bpf_map__reuse_fd(M, Fd);
+    }
+    if (!Err)
+      capHashMaps(O->Obj);
     if (!Err)
       Err = bpf_object__load(O->Obj);
     libbpf_set_print(Old);

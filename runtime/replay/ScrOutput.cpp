@@ -42,6 +42,16 @@ std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
   }
   O.ScrProgram = (fs::path(Dir) / (O.Stem + ".scr.bpf.c")).string();
   O.RefProgram = (fs::path(Dir) / (O.Stem + ".ref.bpf.c")).string();
+  // An object compiled from the current source is used as is: replaying
+  // many traces then compiles the program once.
+  for (std::string *Prog : {&O.ScrProgram, &O.RefProgram}) {
+    fs::path Obj = fs::path(*Prog).replace_extension(".o");
+    std::error_code EC1, EC2;
+    if (fs::exists(Obj) && fs::exists(*Prog) &&
+        fs::last_write_time(Obj, EC1) >= fs::last_write_time(*Prog, EC2) &&
+        !EC1 && !EC2)
+      *Prog = Obj.string();
+  }
   if (!fs::exists(O.ScrProgram)) {
     Error = "no SCR program '" + O.ScrProgram + "'";
     return std::nullopt;
