@@ -57,9 +57,12 @@ public:
   /// failure returns null and sets \p Error; a verifier rejection includes
   /// the verifier log. Messages name the file \p DisplayName if given
   /// (e.g. the source a temporary .o was compiled from).
-  static std::unique_ptr<BpfObject> load(const std::string &Path,
-                                         std::string &Error,
-                                         const std::string &DisplayName = "");
+  /// Maps named in \p ReuseMaps are not created: the object uses the
+  /// given map file descriptor instead (maps shared between objects).
+  static std::unique_ptr<BpfObject>
+  load(const std::string &Path, std::string &Error,
+       const std::string &DisplayName = "",
+       const std::map<std::string, int> &ReuseMaps = {});
   ~BpfObject();
   BpfObject(const BpfObject &) = delete;
   BpfObject &operator=(const BpfObject &) = delete;
