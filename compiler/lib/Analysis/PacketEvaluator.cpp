@@ -91,12 +91,21 @@ static void literalsOf(const SymRef &C, bool Value, std::vector<Literal> &Out) {
 }
 
 std::string helperName(const CallExpr *C) {
+  // libbpf declares helpers as `static T (*name)(...) = (void *) ID;`:
+  // a function pointer initialised with a constant helper number. Any
+  // other function pointer is an indirect call.
   const Expr *Callee = C->getCallee()->IgnoreParenImpCasts();
   if (const auto *DR = dyn_cast<DeclRefExpr>(Callee))
     if (const auto *V = dyn_cast<VarDecl>(DR->getDecl()))
       if (V->getType()->isPointerType() &&
-          V->getType()->getPointeeType()->isFunctionType())
-        return V->getName().str();
+          V->getType()->getPointeeType()->isFunctionType() &&
+          V->getStorageClass() == SC_Static && V->hasInit()) {
+        const Expr *Init = V->getInit()->IgnoreParenCasts();
+        Expr::EvalResult ER;
+        if (isa<IntegerLiteral>(Init) &&
+            Init->EvaluateAsInt(ER, V->getASTContext()))
+          return V->getName().str();
+      }
   return "";
 }
 
@@ -505,8 +514,10 @@ private:
                B.S->isConst() && B.S->Value == 0) {
       return AbsVal::unknown(); // null check of a map value: state
     } else {
+      // A pointer that may point into the packet at an unknown offset:
+      // its bounds check cannot be described to the sequencer.
       AbsVal U = AbsVal::unknown();
-      U.Dirty = A.Dirty || B.Dirty;
+      U.Dirty = A.Dirty || B.Dirty || A.MayPacket || B.MayPacket;
       return U;
     }
     bool Signed = OperandT->isSignedIntegerType();
@@ -856,6 +867,14 @@ private:
     std::vector<AbsVal> Args;
     for (const Expr *A : CE->arguments())
       Args.push_back(eval(A, En));
+    // A helper given &local may write the local (bpf_xdp_load_bytes,
+    // bpf_fib_lookup, ...): the call defines it.
+    for (const AbsVal &A : Args)
+      if (A.K == AbsVal::Kind::Ptr)
+        for (const VarDecl *V : A.Locals) {
+          R.Defs[CE].insert(V);
+          En.Vars.erase(V);
+        }
     auto MapArg = [&]() -> MapInfo * {
       if (!Args.empty() && Args[0].K == AbsVal::Kind::MapRef)
         return const_cast<MapInfo *>(Args[0].Map);

@@ -180,7 +180,7 @@ bool Program::discover(const std::string &Requested) {
       return false;
     }
     Entry = Named;
-    return true;
+    return Diags.errorCount() == 0;
   }
   if (Xdp.empty()) {
     Diags.error(SourceLocation(),

@@ -283,7 +283,7 @@ private:
       if (const Expr *V = RS->getRetValue()) {
         if (S.ValueNeeded.count(F) && F != P.Entry)
           Own(V, false);
-        else if (callsRelevant(V)) // `return f(...)`: the call still runs
+        else if (hasEffects(V)) // `return f(...)`: the call still runs
           visit(V, false, true);
       }
     } else if (isa<DeclStmt>(U)) {
@@ -302,17 +302,7 @@ private:
   const FunctionDecl *CurFn = nullptr;
   bool Changed = false;
 
-  bool callsRelevant(const Stmt *St) {
-    if (const auto *C = dyn_cast<CallExpr>(St)) {
-      auto It = R.Calls.find(C);
-      if (It != R.Calls.end() && S.Relevant.count(It->second))
-        return true;
-    }
-    for (const Stmt *Ch : St->children())
-      if (Ch && callsRelevant(Ch))
-        return true;
-    return false;
-  }
+  bool hasEffects(const Stmt *St) { return scrcc::hasEffects(St, R, S); }
 
   /// True if \p Init is a call whose value is unused because the variable
   /// it initialises is not needed.
@@ -338,10 +328,16 @@ private:
     if (tryReplace(E, Bool))
       return;
     const Expr *Bare = E->IgnoreParenImpCasts();
+    // A local read into the slice must not be a packet pointer or the
+    // context: report it here, where it is used.
+    if (const auto *IC = dyn_cast<ImplicitCastExpr>(E))
+      if (IC->getCastKind() == CK_LValueToRValue &&
+          isa<DeclRefExpr>(IC->getSubExpr()->IgnoreParens()))
+        if (checkNotPacketPointer(E))
+          return;
     if (const auto *DR = dyn_cast<DeclRefExpr>(E)) {
       if (const auto *V = dyn_cast<VarDecl>(DR->getDecl()))
         if (!V->hasGlobalStorage() && !P.mapFor(V)) {
-          checkNotPacketPointer(E);
           Changed |= needVar(CurFn, V, Cur, DR->getBeginLoc());
         }
       return;
@@ -415,19 +411,28 @@ private:
       P.Diags.error(St->getBeginLoc(), Msg);
   }
 
-  void checkNotPacketPointer(const Expr *E) {
+  /// Reports (and returns true) if \p E is a packet pointer or the context.
+  bool checkNotPacketPointer(const Expr *E) {
     auto It = R.Values.find(E);
     if (It == R.Values.end())
-      return;
+      return false;
     const AbsVal &V = It->second;
     if (V.K == AbsVal::Kind::PktPtr || V.K == AbsVal::Kind::DataEnd ||
-        V.MayPacket)
+        V.MayPacket) {
       reportOnce(E, "a packet pointer flows into the state update here; "
                     "scrcc can carry packet values in the history, not "
                     "pointers into the packet");
-    else if (V.K == AbsVal::Kind::Ctx)
+      return true;
+    }
+    if (V.K == AbsVal::Kind::Ctx) {
+      // Passing ctx to a helper whose effect is replayed (e.g. a load
+      // of packet bytes into a key) cannot be replayed either.
       reportOnce(E, "the program context flows into the state update here; "
-                    "only packet fields can be replayed");
+                    "only packet fields the program reads directly can be "
+                    "carried in the history");
+      return true;
+    }
+    return false;
   }
 
   std::string sourceText(const Expr *E) {
@@ -547,15 +552,10 @@ private:
       return false;
     const AbsVal &V = It->second;
     if (V.Dirty && V.K != AbsVal::Kind::Ptr) {
-      bool Reads = false;
-      for (const Expr *PR : R.PacketReads)
-        Reads |= PR == E;
-      if (Reads || V.K == AbsVal::Kind::Scalar) {
-        reportOnce(E, "state depends on packet bytes scrcc cannot describe "
-                      "to the sequencer (read after the program wrote the "
-                      "packet, or at an offset it cannot compute)");
-        return true;
-      }
+      reportOnce(E, "state depends on packet bytes scrcc cannot describe "
+                    "to the sequencer (read after the program wrote the "
+                    "packet, or at an offset it cannot compute)");
+      return true;
     }
     if (V.K != AbsVal::Kind::Scalar || !V.S)
       return false;
@@ -649,6 +649,22 @@ private:
 };
 
 } // namespace
+
+bool hasEffects(const Stmt *St, const EvalResult &R, const Slice &S) {
+  if (const auto *C = dyn_cast<CallExpr>(St)) {
+    auto It = R.Calls.find(C);
+    if (It != R.Calls.end() && S.Relevant.count(It->second))
+      return true;
+  }
+  if (const auto *E = dyn_cast<Expr>(St))
+    for (const StateWrite &W : R.Writes)
+      if (W.Node == E)
+        return true;
+  for (const Stmt *Ch : St->children())
+    if (Ch && hasEffects(Ch, R, S))
+      return true;
+  return false;
+}
 
 bool computeSlice(Program &P, EvalResult &R, Slice &S) {
   return SliceBuilder(P, R, S).run();

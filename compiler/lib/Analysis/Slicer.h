@@ -46,6 +46,9 @@ struct Slice {
   std::map<const clang::Stmt *, const clang::FunctionDecl *> FunctionOf;
 };
 
+/// True if \p St updates state or calls a function of the slice.
+bool hasEffects(const clang::Stmt *St, const EvalResult &R, const Slice &S);
+
 /// Computes the slice; returns false if errors were reported.
 bool computeSlice(Program &P, EvalResult &R, Slice &S);
 

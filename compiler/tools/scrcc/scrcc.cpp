@@ -256,6 +256,14 @@ int main(int argc, const char **argv) {
   L.LossRecovery = LossRecovery;
   L.LogEntries = LogEntries;
   L.assignOffsets();
+  for (const auto &[D, M] : P.Maps)
+    if (M.Written && !scrcc::perCpuVariant(M.Type))
+      Diags.error(D->getLocation(),
+                  "map `" + M.Name + "` (" + M.TypeName +
+                      ") is written by the program but has no per-CPU "
+                      "variant, so it cannot be replicated per core");
+  if (Diags.errorCount())
+    return 1;
   for (const auto &[D, M] : P.Maps) {
     unsigned To = M.Written ? scrcc::perCpuVariant(M.Type) : M.Type;
     L.State.push_back({M.Name, "map", M.TypeName,
