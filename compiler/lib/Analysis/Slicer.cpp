@@ -159,7 +159,11 @@ private:
     for (const Literal &L : *R.CommonLiterals) {
       if (L.first->mentionsTimestamp())
         continue;
-      auto E = lowerToLayout(L.first);
+      // Only truth matters: bswap(x) != 0 exactly when x != 0.
+      SymRef T = L.first;
+      while (T->K == Sym::Kind::Bswap)
+        T = T->Args[0];
+      auto E = lowerToLayout(T);
       if (!E)
         continue;
       S.Assumed.push_back(L);
@@ -606,7 +610,7 @@ private:
     if (Sv->K == Sym::Kind::Timestamp) {
       F.Name = "ts";
       F.K = scr::Field::Kind::Timestamp;
-      F.Bits = 48;
+      F.Bits = S.TimestampBits;
       F.CType = "__u64";
     } else if (Sv->K == Sym::Kind::Len) {
       F.Name = "pkt_len";
@@ -630,6 +634,11 @@ private:
     } else {
       if (Sv->mentionsTimestamp())
         return false;
+      // A computed value can be wider than the packet bits it is computed
+      // from (a shifted window, a difference of lengths): then carry the
+      // parts and let the replay compute it.
+      if (atomBits(Sv) < std::min(TypeBits, significantBits(Sv)))
+        return false;
       auto L = lowerToLayout(Sv);
       if (!L)
         return false;
@@ -640,6 +649,41 @@ private:
     }
     S.Replace[E] = addField(std::move(F), E, false);
     return true;
+  }
+
+  /// Bits needed to carry the packet values \p S is computed from: loads,
+  /// masked or shifted loads, the length.
+  static unsigned atomBits(const SymRef &S) {
+    std::vector<SymRef> Atoms;
+    collectAtoms(S, Atoms);
+    unsigned Bits = 0;
+    for (const SymRef &A : Atoms)
+      Bits += significantBits(A);
+    return Bits;
+  }
+
+  static bool isAtom(const SymRef &S) {
+    if (S->K == Sym::Kind::Load || S->K == Sym::Kind::Len)
+      return true;
+    if (S->K == Sym::Kind::Bswap)
+      return isAtom(S->Args[0]);
+    if (S->K == Sym::Kind::Op &&
+        (S->O == scr::Expr::Op::And || S->O == scr::Expr::Op::Shr) &&
+        S->Args[1]->isConst())
+      return isAtom(S->Args[0]);
+    return false;
+  }
+
+  static void collectAtoms(const SymRef &S, std::vector<SymRef> &Out) {
+    if (isAtom(S)) {
+      for (const SymRef &A : Out)
+        if (A->equals(*S))
+          return;
+      Out.push_back(S);
+      return;
+    }
+    for (const SymRef &A : S->Args)
+      collectAtoms(A, Out);
   }
 
   void finishFields() {

@@ -29,6 +29,8 @@
 namespace scrcc {
 
 struct Slice {
+  /// Width of the sequencer clock carried in history entries.
+  unsigned TimestampBits = 48;
   std::set<const clang::Stmt *> Kept;
   std::set<const clang::FunctionDecl *> Relevant;
   std::set<std::pair<const clang::FunctionDecl *, unsigned>> NeededParams;

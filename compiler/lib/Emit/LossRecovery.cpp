@@ -165,14 +165,23 @@ struct {
 	__type(value, struct scr_lr_slot);
 } scr_lr_log SEC(".maps");
 
-/* Per core, published after its log writes: bit 32 = the core has had a
- * frame; bits 0..31 = S, "every entry below S that this core will ever
- * log is in its log". An entry m < S absent from the log is lost there. */
+/* Per core, published after its log writes (each word stored at once):
+ * seen: bit 32 = the core has had a frame; bits 0..31 = S, "every entry
+ * below S that this core will ever log is in its log": an entry m < S
+ * absent from the log is lost there.
+ * gap: the core's latest run of entries [lo, hi) that it never received
+ * (hi << 32 | lo): it still says "lost here" once the log has wrapped over
+ * them, e.g. after a burst longer than the log. */
+struct scr_lr_pub {
+	__u64 seen;
+	__u64 gap;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SCR_LR_CORES);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct scr_lr_pub);
 } scr_lr_seen SEC(".maps");
 
 /* This core's private loss-recovery state and counters. */
@@ -408,16 +417,25 @@ __noinline int scr_lr_apply_history(struct xdp_md *ctx)
  * log (in this order: the bound is published after the log writes). */
 __noinline int scr_lr_probe(__u32 k, __u32 m, struct scr_fields *f)
 {
-	__u64 *pub = bpf_map_lookup_elem(&scr_lr_seen, &k);
-	__u64 seen;
+	struct scr_lr_pub *pub = bpf_map_lookup_elem(&scr_lr_seen, &k);
+	__u64 seen, gap;
+	int found;
 
 	if (!pub)
 		return SCR_LR_GONE;
-	seen = SCR_LR_READ(*pub);
+	seen = SCR_LR_READ(pub->seen);
 	if (!(seen >> 32) || (__s32)((__u32)seen - m) <= 0)
 		return SCR_LR_WAIT;
 	SCR_LR_BARRIER();
-	return scr_lr_get(k, m, f);
+	found = scr_lr_get(k, m, f);
+	if (found != SCR_LR_GONE)
+		return found;
+	/* Gaps of a core are disjoint and increasing: m in any gap it ever
+	 * published means it never received m. */
+	gap = SCR_LR_READ(pub->gap);
+	if ((__s32)(m - (__u32)gap) >= 0 && (__s32)((__u32)(gap >> 32) - m) > 0)
+		return SCR_LR_ABSENT;
+	return SCR_LR_GONE;
 }
 
 struct scr_lr_catch_up {
@@ -442,7 +460,9 @@ static long scr_lr_step(__u32 i, void *data)
 	m = rep->applied;
 	if ((__s32)(m - c->until) >= 0)
 		return 1;
-	found = scr_lr_get(c->self, m, &f);
+	/* This core's own log first (it has m if it was parked), then the
+	 * others'. */
+	found = scr_lr_probe(c->self, m, &f);
 	if (found != SCR_LR_HAVE) {
 		all_lost = found == SCR_LR_ABSENT;
 		for (__u32 k = 0; k < SCR_LR_CORES; k++) {
@@ -495,7 +515,8 @@ int @ENTRY@(struct xdp_md *ctx)
 	struct scr_fields f;
 	struct scr_hdr *hdr;
 	__u32 hist_seq, self, until;
-	__u64 ts, *pub;
+	struct scr_lr_pub *pub;
+	__u64 ts;
 	__u8 relevant;
 	int verdict;
 
@@ -540,15 +561,19 @@ int @ENTRY@(struct xdp_md *ctx)
 	}
 	/* Publish only after the log writes: a reader that sees the new bound
 	 * finds every entry below it that this core has. */
+	pub = bpf_map_lookup_elem(&scr_lr_seen, &self);
+	if (!pub)
+		return XDP_ABORTED;
+	SCR_LR_BARRIER();
+	until = hist_seq - SCR_HISTORY_LEN;
+	if ((__s32)(until - lr->seen) > 0)
+		SCR_LR_WRITE(pub->gap, ((__u64)until << 32) | lr->seen);
 	lr->seen = hist_seq + relevant;
 	SCR_LR_BARRIER();
-	pub = bpf_map_lookup_elem(&scr_lr_seen, &self);
-	if (pub)
-		SCR_LR_WRITE(*pub, (1ULL << 32) | lr->seen);
+	SCR_LR_WRITE(pub->seen, (1ULL << 32) | lr->seen);
 
 	/* 2. After a loss (or a parked frame) the replica is behind the
 	 * frame's history: catch up from the logs, as far as decidable. */
-	until = hist_seq - SCR_HISTORY_LEN;
 	if ((__s32)(until - rep->applied) > 0) {
 		__u32 todo = until - rep->applied;
 

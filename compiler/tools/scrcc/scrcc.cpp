@@ -75,6 +75,11 @@ static cl::opt<unsigned> LogEntries("log-entries",
                                     cl::desc("Entries in each core's loss-"
                                              "recovery log (default 1024)"),
                                     cl::init(1024), cl::cat(Cat));
+static cl::opt<unsigned> TimestampBits(
+    "timestamp-bits",
+    cl::desc("Width of the sequencer clock in ns (default 48, Tofino's MAC "
+             "timestamp); bpf_ktime_get_ns() then wraps at 2^bits ns"),
+    cl::init(48), cl::cat(Cat));
 static cl::opt<int> History("history",
                             cl::desc("History slots N (default: cores - 1)"),
                             cl::init(-1), cl::cat(Cat));
@@ -239,7 +244,12 @@ int main(int argc, const char **argv) {
   scrcc::EvalResult R;
   if (!scrcc::evaluateProgram(P, R))
     return 1;
+  if (TimestampBits < 16 || TimestampBits > 64) {
+    errs() << "scrcc: error: --timestamp-bits must be between 16 and 64\n";
+    return 1;
+  }
   scrcc::Slice S;
+  S.TimestampBits = TimestampBits;
   if (!scrcc::computeSlice(P, R, S))
     return 1;
 
@@ -253,6 +263,7 @@ int main(int argc, const char **argv) {
   L.Fields = S.Fields;
   L.UsesTime = R.UsesTime;
   L.UsesPrng = R.UsesPrng;
+  L.TimestampBits = TimestampBits;
   L.LossRecovery = LossRecovery;
   L.LogEntries = LogEntries;
   L.assignOffsets();

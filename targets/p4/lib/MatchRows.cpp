@@ -48,6 +48,60 @@ static std::optional<Linear> linearOffset(const Expr &E) {
   return std::nullopt;
 }
 
+namespace {
+/// C + sum of K_i * field_i: a bound computed from small packet fields, e.g.
+/// the end of the TCP header 34 + 4 * IHL, or 4 * IHL + 4 * doff.
+struct Affine {
+  uint64_t C = 0;
+  std::vector<std::pair<uint64_t, Operand>> Terms;
+};
+} // namespace
+
+// Fields up to this many bits are enumerated value by value in a table, and
+// at most this many value combinations of all fields of one bound.
+static constexpr unsigned MaxEnumeratedBits = 8;
+static constexpr uint64_t MaxCombinations = 1024;
+
+static std::optional<Affine> affineBound(const Expr &E) {
+  if (auto C = constOf(E))
+    return Affine{*C, {}};
+  if (auto O = toOperand(E);
+      O && O->R != Region::Length && !O->Swapped &&
+      O->width() <= MaxEnumeratedBits)
+    return Affine{0, {{1, *O}}};
+  auto Scale = [](Affine A, uint64_t K) {
+    A.C *= K;
+    for (auto &T : A.Terms)
+      T.first *= K;
+    return A;
+  };
+  if (E.K == Op::Add) {
+    auto A = affineBound(*E.Args[0]), B = affineBound(*E.Args[1]);
+    if (!A || !B)
+      return std::nullopt;
+    A->C += B->C;
+    for (const auto &T : B->Terms) {
+      auto It = std::find_if(A->Terms.begin(), A->Terms.end(),
+                             [&](const auto &X) { return X.second == T.second; });
+      if (It != A->Terms.end())
+        It->first += T.first;
+      else
+        A->Terms.push_back(T);
+    }
+    return A;
+  }
+  if (E.K == Op::Mul)
+    for (int I = 0; I < 2; ++I)
+      if (auto K = constOf(*E.Args[I]))
+        if (auto A = affineBound(*E.Args[1 - I]))
+          return Scale(*A, *K);
+  if (E.K == Op::Shl)
+    if (auto S = constOf(*E.Args[1]); S && *S < 16)
+      if (auto A = affineBound(*E.Args[0]))
+        return Scale(*A, 1ULL << *S);
+  return std::nullopt;
+}
+
 // Or-tree of ((X >> 8i) & 0xff) << 8(B-1-i) over all bytes of X: the
 // lowering of a byte swap (bpf_ntohs/ntohl).
 static void collectOr(const Expr &E, std::vector<const Expr *> &Terms) {
@@ -59,11 +113,13 @@ static void collectOr(const Expr &E, std::vector<const Expr *> &Terms) {
   }
 }
 
-static std::optional<Operand> swappedOperand(const Expr &E) {
+// The value X whose bytes \p E swaps (an or-tree of B byte moves), or null;
+// \p Bytes receives B.
+static const Expr *swapSource(const Expr &E, unsigned &Bytes) {
   std::vector<const Expr *> Terms;
   collectOr(E, Terms);
   if (Terms.size() < 2)
-    return std::nullopt;
+    return nullptr;
   const Expr *X = nullptr;
   std::vector<bool> Seen(Terms.size(), false);
   for (const Expr *T : Terms) {
@@ -71,35 +127,61 @@ static std::optional<Operand> swappedOperand(const Expr &E) {
     if (T->K == Op::Shl) {
       auto S = constOf(*T->Args[1]);
       if (!S)
-        return std::nullopt;
+        return nullptr;
       To = *S;
       T = T->Args[0].get();
     }
     if (T->K != Op::And || constOf(*T->Args[1]) != 0xffULL)
-      return std::nullopt;
+      return nullptr;
     T = T->Args[0].get();
     if (T->K == Op::Shr) {
       auto S = constOf(*T->Args[1]);
       if (!S)
-        return std::nullopt;
+        return nullptr;
       From = *S;
       T = T->Args[0].get();
     }
     if (X && !X->equals(*T))
-      return std::nullopt;
+      return nullptr;
     X = T;
     unsigned B = Terms.size();
     if (From % 8 || To % 8 || From / 8 >= B || To != 8 * (B - 1 - From / 8) ||
         Seen[From / 8])
-      return std::nullopt;
+      return nullptr;
     Seen[From / 8] = true;
   }
+  Bytes = unsigned(Terms.size());
+  return X;
+}
+
+static std::optional<Operand> swappedOperand(const Expr &E) {
+  unsigned Bytes = 0;
+  const Expr *X = swapSource(E, Bytes);
+  if (!X)
+    return std::nullopt;
   auto O = toOperand(*X);
   if (!O || O->R == Region::Length || O->Swapped || O->Lo != 0 ||
-      O->Hi != 8 * O->Bytes - 1 || O->Bytes != Terms.size())
+      O->Hi != 8 * O->Bytes - 1 || O->Bytes != Bytes)
     return std::nullopt;
   O->Swapped = true;
   return O;
+}
+
+// X when \p E is a byte swap of X that loses no bits of X (so E is non-zero
+// iff X is), e.g. bpf_ntohs(frag_off & 0x3fff); null otherwise.
+static const Expr *losslessSwapSource(const Expr &E) {
+  unsigned Bytes = 0;
+  const Expr *X = E.K == Op::Or ? swapSource(E, Bytes) : nullptr;
+  if (!X)
+    return nullptr;
+  unsigned Bits = 8 * Bytes;
+  if (auto O = toOperand(*X); O && !O->Swapped && O->width() <= Bits)
+    return X;
+  if (X->K == Op::And)
+    for (int I = 0; I < 2; ++I)
+      if (auto M = constOf(*X->Args[I]); M && Bits < 64 && *M >> Bits == 0)
+        return X;
+  return nullptr;
 }
 
 std::optional<Operand> toOperand(const Expr &E) {
@@ -292,28 +374,70 @@ static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
     std::swap(X, Y);
     K = mirrored(K);
   }
+  if (Y->K == Op::Len && X->K != Op::Len) { // bound OP len: len first
+    std::swap(X, Y);
+    K = mirrored(K);
+  }
   if (constOf(*X) && constOf(*Y)) {
     bool V = Expr::make(K, {Expr::constant(*constOf(*X)),
                             Expr::constant(*constOf(*Y))})
                  ->eval({});
     return V ? std::vector<Row>{Row{}} : std::vector<Row>{};
   }
-  // len OP c + 4 * IHL: one row set per IHL value.
-  if (X->K == Op::Len && !constOf(*Y)) {
-    auto L = linearOffset(*Y);
-    if (!L || !L->Ihl4) {
+  // len OP c + k * field (e.g. the end of the TCP header, 34 + 4 * IHL),
+  // or a packet field against such a bound: one row set per value of the
+  // bound's fields, each a range of the other side.
+  if (!constOf(*Y)) {
+    if (auto XO = toOperand(*X), YO = toOperand(*Y);
+        (!XO || XO->width() <= MaxEnumeratedBits) && YO &&
+        YO->width() > MaxEnumeratedBits && affineBound(*X)) {
+      std::swap(X, Y); // the wide field is matched, the bound enumerated
+      K = mirrored(K);
+    }
+    auto Lhs = toOperand(*X);
+    auto A = affineBound(*Y);
+    if (Lhs && !Lhs->Swapped && A && !A->Terms.empty()) {
+      uint64_t Combos = 1;
+      for (const auto &T : A->Terms)
+        Combos *= T.second.maxValue() + 1;
+      if (Combos > MaxCombinations) {
+        Error = "compares `" + X->str() + "` with `" + Y->str() +
+                "`, which would need one match entry per value of its "
+                "fields (more than " +
+                std::to_string(MaxCombinations) + ")";
+        return std::nullopt;
+      }
+      uint64_t Max = Lhs->R == Region::Length ? 0xffff : Lhs->maxValue();
+      std::vector<Row> Out;
+      for (uint64_t I = 0; I < Combos; ++I) {
+        Row Fixed;
+        uint64_t Bound = A->C, Rest = I;
+        for (const auto &[K, O] : A->Terms) {
+          uint64_t V = Rest % (O.maxValue() + 1);
+          Rest /= O.maxValue() + 1;
+          Bound += K * V;
+          Fixed.Ranges[O] = {V, V};
+        }
+        for (Row R : rangeRows(*Lhs, rangesOf(K, Bound, Max))) {
+          if (!merge(R, Fixed))
+            continue; // e.g. the compared field is one of the bound's
+          Out.push_back(R);
+          if (Out.size() > MaxRows) {
+            Error = "needs more than " + std::to_string(MaxRows) +
+                    " match entries";
+            return std::nullopt;
+          }
+        }
+      }
+      return Out;
+    }
+    if (X->K == Op::Len) {
       Error = "compares the frame length with `" + Y->str() +
-              "`, which a Tofino match table cannot compute";
+              "`, which a Tofino match table cannot compute (supported: c + "
+              "k * packet fields of at most " +
+              std::to_string(MaxEnumeratedBits) + " bits)";
       return std::nullopt;
     }
-    std::vector<Row> Out;
-    Operand Len = *toOperand(*X);
-    for (uint64_t Ihl = 0; Ihl < 16; ++Ihl)
-      for (Row R : rangeRows(Len, rangesOf(K, L->C + 4 * Ihl, 0xffff))) {
-        R.Ranges[ihlOperand()] = {Ihl, Ihl};
-        Out.push_back(R);
-      }
-    return Out;
   }
   auto C = constOf(*Y);
   if (!C) {
@@ -399,7 +523,10 @@ std::optional<std::vector<Row>> toRows(const Expr &E, bool Negate,
   if (isCompare(E.K))
     return compareRows(Negate ? negated(E.K) : E.K, *E.Args[0], *E.Args[1],
                        Error);
-  // A value in boolean context: non-zero.
+  // A value in boolean context: non-zero. A lossless byte swap is non-zero
+  // iff its source is.
+  if (const Expr *X = losslessSwapSource(E))
+    return toRows(*X, Negate, Error);
   if (toOperand(E) || E.K == Op::And)
     return compareRows(Negate ? Op::Eq : Op::Ne, E, *Expr::constant(0), Error);
   Error = "uses `" + E.str() + "`, which a Tofino match table cannot evaluate";

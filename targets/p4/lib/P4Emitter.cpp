@@ -69,6 +69,14 @@ private:
   std::vector<Span> BaseSpans, L4Spans;
   unsigned BaseEnd = 0, L4End = 0;
   bool UsesL4 = false;
+  // The relevance does not guarantee the L4 bytes: they are extracted in
+  // chunks (split at every load boundary), each only if the frame holds it,
+  // and zero-filled otherwise, as the reference reads past the frame's end.
+  bool L4Chunked = false;
+  // ... nor IHL >= 5: for IHL 0..4 the bytes lie inside hdr.pkt and are
+  // copied from there.
+  bool L4ShortIhlCopy = false;
+  std::vector<Span> L4Chunks;
   bool UsesLength = false;
 
   std::ostringstream OS;
@@ -88,6 +96,10 @@ private:
   static std::string concat(const std::vector<Seg> &S, unsigned Hi,
                             unsigned Lo);
   std::string predName(const Field &F) const { return "scr_pred_" + F.Name; }
+  std::string chunkName(size_t I) const { return "l4_c" + std::to_string(I); }
+  std::string baseBytes(unsigned Off, unsigned Len) const;
+  bool chooseL4Extraction(const std::vector<Row> &PredL4Rows);
+  void emitL4Chunks();
 
   void emitHeaders();
   void emitParser();
@@ -237,21 +249,136 @@ bool Emitter::analyse() {
                 "60 bytes (the minimum Ethernet frame) are always present");
   }
   // Bytes behind the IPv4 header are extracted only when IHL >= 5 and the
-  // frame holds them; whoever reads them must be unable to tell otherwise.
+  // frame holds them; a table row reading them must imply both.
+  std::vector<Row> PredL4Rows;
+  for (const auto &Rows : PredRows)
+    for (const Row &R : Rows)
+      PredL4Rows.push_back(R);
+  return chooseL4Extraction(PredL4Rows);
+}
+
+static bool rowReadsL4(const Row &R) {
+  for (const auto &[O, _] : R.Ranges)
+    if (O.R == Region::L4)
+      return true;
+  for (const auto &[O, _] : R.Terns)
+    if (O.R == Region::L4)
+      return true;
+  return false;
+}
+
+bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
+  if (!UsesL4)
+    return true;
+  bool Guaranteed = true, IhlGuaranteed = true;
   for (const Row &R : Relevance) {
-    bool ReadsL4 = false;
-    for (const auto &[O, _] : R.Ranges)
-      ReadsL4 |= O.R == Region::L4;
-    for (const auto &[O, _] : R.Terns)
-      ReadsL4 |= O.R == Region::L4;
-    if ((ReadsL4 || FieldsNeedL4) && !rowImpliesL4(R, L4End))
+    if (rowReadsL4(R) && !rowImpliesL4(R, L4End))
       return fail("relevance `" + L.Relevance->str() +
-                  "` does not guarantee ihl >= 5 and len >= 14 + ihl * 4 + " +
+                  "` reads bytes behind the IPv4 header without guaranteeing "
+                  "ihl >= 5 and len >= 14 + ihl * 4 + " +
                   std::to_string(L4End) +
-                  ", but the layout reads bytes behind the IPv4 header; the "
-                  "switch can only extract them from frames that hold them");
+                  "; the switch can only extract them from frames that hold "
+                  "them");
+    Guaranteed &= rowImpliesL4(R, L4End);
+    auto It = R.Ranges.find(ihlOperand());
+    IhlGuaranteed &= It != R.Ranges.end() && It->second.Lo >= 5;
   }
+  if (Guaranteed) // every relevant frame holds them: one header
+    return true;
+  // Fields only: chunks, zero-filled when absent.
+  for (const Row &R : PredL4Rows)
+    if (rowReadsL4(R) && !rowImpliesL4(R, L4End))
+      return fail("a predicate reads bytes behind the IPv4 header without "
+                  "guaranteeing ihl >= 5 and len >= 14 + ihl * 4 + " +
+                  std::to_string(L4End) +
+                  ", and neither does the relevance `" +
+                  (L.Relevance ? L.Relevance->str() : std::string("1")) + "`");
+  L4Chunked = true;
+  if (!IhlGuaranteed) {
+    if (14 + 4 * 4 + L4End > BaseEnd)
+      return fail("the layout reads " + std::to_string(L4End) +
+                  " bytes behind the IPv4 header, but the relevance does not "
+                  "guarantee ihl >= 5; for IHL 0..4 those bytes would have to "
+                  "come from the first " +
+                  std::to_string(BaseEnd) +
+                  " bytes, which hold at most 4 of them");
+    L4ShortIhlCopy = true;
+  }
+  std::set<unsigned> Cuts;
+  std::vector<std::pair<unsigned, unsigned>> Loads;
+  auto Note = [&](const Operand &O) {
+    if (O.R != Region::L4)
+      return;
+    Cuts.insert(O.Offset);
+    Cuts.insert(O.Offset + O.Bytes);
+    Loads.push_back({O.Offset, O.Offset + O.Bytes});
+  };
+  for (size_t I = 0; I < L.Fields.size(); ++I)
+    if (FieldOps[I])
+      Note(*FieldOps[I]);
+  for (const Row &R : Relevance) {
+    for (const auto &[O, _] : R.Ranges)
+      Note(O);
+    for (const auto &[O, _] : R.Terns)
+      Note(O);
+  }
+  for (const Row &R : PredL4Rows) {
+    for (const auto &[O, _] : R.Ranges)
+      Note(O);
+    for (const auto &[O, _] : R.Terns)
+      Note(O);
+  }
+  std::vector<unsigned> C(Cuts.begin(), Cuts.end());
+  for (size_t I = 0; I + 1 < C.size(); ++I) {
+    bool Covered = false;
+    for (auto [B, E] : Loads)
+      Covered |= B <= C[I] && C[I + 1] <= E;
+    if (Covered)
+      L4Chunks.push_back({C[I], C[I + 1] - C[I]});
+  }
+  // Table keys must be single fields: a key inside one chunk.
+  auto InOneChunk = [&](const Operand &O) {
+    for (const Span &S : L4Chunks)
+      if (O.Offset >= S.Off && O.Offset + O.Bytes <= S.Off + S.Len)
+        return true;
+    return false;
+  };
+  for (const std::vector<Row> *Rows :
+       {static_cast<const std::vector<Row> *>(&Relevance), &PredL4Rows})
+    for (const Row &R : *Rows)
+      for (const auto &[O, _] : R.Ranges)
+        if (O.R == Region::L4 && !InOneChunk(O))
+          return fail("a table key reads L4 bytes " +
+                      std::to_string(O.Offset) + ".." +
+                      std::to_string(O.Offset + O.Bytes - 1) +
+                      " that overlap another load only in part");
   return true;
+}
+
+// Frame bytes Off..Off+Len-1 (all below BaseEnd) as slices of hdr.pkt.
+std::string Emitter::baseBytes(unsigned Off, unsigned Len) const {
+  std::vector<std::pair<std::string, Span>> Fields; // whole header layout
+  unsigned At = 0;
+  for (const Span &X : BaseSpans) {
+    if (X.Off > At)
+      Fields.push_back({"skip" + std::to_string(At), {At, X.Off - At}});
+    Fields.push_back({spanName(X), X});
+    At = X.Off + X.Len;
+  }
+  if (BaseEnd > At)
+    Fields.push_back({"skip" + std::to_string(At), {At, BaseEnd - At}});
+  std::string R;
+  for (const auto &[Name, S] : Fields) {
+    unsigned B = std::max(Off, S.Off), E = std::min(Off + Len, S.Off + S.Len);
+    if (B >= E)
+      continue;
+    std::string F = "hdr.pkt." + Name;
+    if (B != S.Off || E != S.Off + S.Len) // bits, LSB 0 = last byte
+      F += "[" + std::to_string(8 * (S.Off + S.Len - B) - 1) + ":" +
+           std::to_string(8 * (S.Off + S.Len - E)) + "]";
+    R += (R.empty() ? "" : " ++ ") + F;
+  }
+  return R;
 }
 
 std::vector<Seg> Emitter::operandSegs(const Operand &O) const {
@@ -273,6 +400,24 @@ std::vector<Seg> Emitter::operandSegs(const Operand &O) const {
 std::string Emitter::operandExpr(const Operand &O) const {
   if (O.R == Region::Length)
     return "eg_intr_md.pkt_length";
+  if (O.R == Region::L4 && L4Chunked) {
+    // The chunks holding the load, concatenated, then the operand's bits.
+    std::string V;
+    unsigned Parts = 0;
+    for (size_t I = 0; I < L4Chunks.size(); ++I) {
+      const Span &S = L4Chunks[I];
+      if (S.Off >= O.Offset && S.Off + S.Len <= O.Offset + O.Bytes) {
+        V += (V.empty() ? "hdr." : " ++ hdr.") + chunkName(I) + "." +
+             spanName(S);
+        ++Parts;
+      }
+    }
+    if (O.Lo == 0 && O.width() == 8 * O.Bytes)
+      return V;
+    if (Parts > 1)
+      V = "((bit<" + std::to_string(8 * O.Bytes) + ">)(" + V + "))";
+    return V + "[" + std::to_string(O.Hi) + ":" + std::to_string(O.Lo) + "]";
+  }
   const auto &Spans = O.R == Region::Base ? BaseSpans : L4Spans;
   std::string Hdr = O.R == Region::Base ? "hdr.pkt." : "hdr.l4.";
   for (const Span &S : Spans)
@@ -386,8 +531,26 @@ void Emitter::emitHeaders() {
       OS << "header scr_ipv4_options" << K << "_h { bit<" << 32 * (K - 5)
          << "> data; }   // IHL " << K << "\n";
     OS << "\n";
-    regionHeader("scr_l4_h", L4Spans, L4End,
-                 "Bytes behind the IPv4 header, at offset 14 + ihl * 4.");
+    if (!L4Chunked) {
+      regionHeader("scr_l4_h", L4Spans, L4End,
+                   "Bytes behind the IPv4 header, at offset 14 + ihl * 4.");
+    } else {
+      OS << "// Bytes behind the IPv4 header (offset 14 + ihl * 4) in chunks, "
+            "each\n// extracted only if the frame holds it (zero-filled "
+            "otherwise).\n";
+      unsigned At = 0;
+      for (size_t I = 0; I < L4Chunks.size(); ++I) {
+        const Span &S = L4Chunks[I];
+        OS << "header scr_" << chunkName(I) << "_h {\n";
+        if (S.Off > At)
+          OS << "    bit<" << 8 * (S.Off - At) << "> skip" << At << ";\n";
+        OS << "    bit<" << 8 * S.Len << "> " << spanName(S) << ";   // bytes "
+           << S.Off << ".." << S.Off + S.Len - 1 << "\n";
+        OS << "}\n";
+        At = S.Off + S.Len;
+      }
+      OS << "\n";
+    }
   }
   if (!Plan.Registers.empty()) {
     OS << "// The N = " << L.HistoryLength << " ring slots, " << L.entryBytes()
@@ -407,7 +570,10 @@ void Emitter::emitHeaders() {
   if (UsesL4) {
     for (unsigned K = 6; K <= 15; ++K)
       OS << "    scr_ipv4_options" << K << "_h ipv4_options" << K << ";\n";
-    OS << "    scr_l4_h l4;\n";
+    if (!L4Chunked)
+      OS << "    scr_l4_h l4;\n";
+    for (size_t I = 0; I < (L4Chunked ? L4Chunks.size() : 0); ++I)
+      OS << "    scr_" << chunkName(I) << "_h " << chunkName(I) << ";\n";
   }
   OS << "}\n\nstruct scr_egress_metadata_t {\n"
      << "    bit<16> scr_wslot;   // slot this frame's entry goes to, or "
@@ -448,10 +614,13 @@ void Emitter::emitParser() {
   } else {
     OS << "        transition select(" << operandExpr(ihlOperand()) << ") {\n";
     for (unsigned K = 5; K <= 15; ++K)
-      OS << "            " << K << " : check_length_ihl" << K << ";\n";
+      OS << "            " << K << " : check_length_ihl" << K
+         << (L4Chunked ? "_c0" : "") << ";\n";
     OS << "            default : accept;   // IHL < 5: no L4 bytes\n"
        << "        }\n    }\n";
-    for (unsigned K = 5; K <= 15; ++K) {
+    if (L4Chunked)
+      emitL4Chunks();
+    for (unsigned K = 5; K <= 15 && !L4Chunked; ++K) {
       unsigned Need = 14 + 4 * K + L4End + PktLengthFcsBytes;
       OS << "    // IHL " << K << ": extract only if the frame holds "
          << 14 + 4 * K + L4End << " bytes (pkt_length counts the FCS).\n"
@@ -468,6 +637,44 @@ void Emitter::emitParser() {
     }
   }
   OS << "}\n\n";
+}
+
+// Per IHL: the options, then chunk after chunk while the frame holds it.
+// Ethernet frames have at least 60 bytes, so bytes below 60 need no check.
+void Emitter::emitL4Chunks() {
+  constexpr unsigned MinFrame = 60;
+  for (unsigned K = 5; K <= 15; ++K) {
+    for (size_t I = 0; I < L4Chunks.size(); ++I) {
+      unsigned End = 14 + 4 * K + L4Chunks[I].Off + L4Chunks[I].Len;
+      std::string Here = "ihl" + std::to_string(K) + "_c" + std::to_string(I);
+      std::string Next =
+          I + 1 < L4Chunks.size()
+              ? "check_length_ihl" + std::to_string(K) + "_c" +
+                    std::to_string(I + 1)
+              : std::string("accept");
+      OS << "    // IHL " << K << ", " << chunkName(I) << ": ends at byte "
+         << End << (End <= MinFrame ? ", inside every frame.\n"
+                                    : "; only if the frame holds it "
+                                      "(pkt_length counts the FCS).\n")
+         << "    state check_length_" << Here << " {\n";
+      if (End <= MinFrame) {
+        OS << "        transition parse_" << Here << ";   // always: minimum "
+           << "frame\n    }\n";
+      } else {
+        OS << "        transition select(eg_intr_md.pkt_length) {\n";
+        for (const Masked &M :
+             rangeToPrefixes(End + PktLengthFcsBytes, 0xffff, 16))
+          OS << "            " << hex(M.Value) << " &&& " << hex(M.Mask)
+             << " : parse_" << Here << ";\n";
+        OS << "            default : accept;\n        }\n    }\n";
+      }
+      OS << "    state parse_" << Here << " {\n";
+      if (I == 0 && K > 5)
+        OS << "        pkt.extract(hdr.ipv4_options" << K << ");\n";
+      OS << "        pkt.extract(hdr." << chunkName(I) << ");\n"
+         << "        transition " << Next << ";\n    }\n";
+    }
+  }
 }
 
 void Emitter::emitMatchTable(const std::string &Name,
@@ -603,6 +810,34 @@ void Emitter::emitEgress() {
       PredApply.push_back(P + "_table.apply();");
     }
   }
+  if (L4Chunked) {
+    OS << "    // L4 chunks the frame does not hold read zero, as in the "
+          "reference.\n";
+    for (size_t I = 0; I < L4Chunks.size(); ++I)
+      OS << "    action scr_" << chunkName(I) << "_absent() { hdr."
+         << chunkName(I) << "." << spanName(L4Chunks[I]) << " = 0; }\n";
+  }
+  if (L4ShortIhlCopy) {
+    OS << "    // IHL 0..4: the bytes at 14 + ihl * 4 lie inside hdr.pkt.\n";
+    for (unsigned K = 0; K < 5; ++K) {
+      OS << "    action scr_l4_from_ihl" << K << "() {\n";
+      for (size_t I = 0; I < L4Chunks.size(); ++I)
+        OS << "        hdr." << chunkName(I) << "." << spanName(L4Chunks[I])
+           << " = "
+           << baseBytes(14 + 4 * K + L4Chunks[I].Off, L4Chunks[I].Len)
+           << ";\n";
+      OS << "    }\n";
+    }
+    OS << "    table scr_l4_short_ihl {\n        key = { "
+       << operandExpr(ihlOperand()) << " : exact; }\n        actions = { ";
+    for (unsigned K = 0; K < 5; ++K)
+      OS << "scr_l4_from_ihl" << K << "; ";
+    OS << "NoAction; }\n        const entries = {\n";
+    for (unsigned K = 0; K < 5; ++K)
+      OS << "            " << K << " : scr_l4_from_ihl" << K << "();\n";
+    OS << "        }\n        const default_action = NoAction();\n"
+       << "        size = 5;\n    }\n";
+  }
   if (UsesLength)
     OS << "    action scr_measure() {\n"
        << "        meta.scr_len = eg_intr_md.pkt_length - "
@@ -714,6 +949,20 @@ void Emitter::emitEgress() {
     OS << "            " << P << "\n";
   if (UsesLength)
     OS << "            scr_measure();\n";
+  if (L4Chunked) {
+    std::string Indent = "            ";
+    if (L4ShortIhlCopy) {
+      OS << Indent << "if (" << operandExpr(ihlOperand()) << " < 5) {\n"
+         << Indent << "    scr_l4_short_ihl.apply();\n" << Indent
+         << "} else {\n";
+      Indent += "    ";
+    }
+    for (size_t I = 0; I < L4Chunks.size(); ++I)
+      OS << Indent << "if (!hdr." << chunkName(I) << ".isValid()) { scr_"
+         << chunkName(I) << "_absent(); }\n";
+    if (L4ShortIhlCopy)
+      OS << "            }\n";
+  }
   if (!Plan.Registers.empty()) {
     OS << "            hdr.hist.setValid();\n"
        << "            scr_pack();\n";
@@ -742,7 +991,10 @@ void Emitter::emitDeparser() {
   if (UsesL4) {
     for (unsigned K = 6; K <= 15; ++K)
       OS << "        pkt.emit(hdr.ipv4_options" << K << ");\n";
-    OS << "        pkt.emit(hdr.l4);\n";
+    if (!L4Chunked)
+      OS << "        pkt.emit(hdr.l4);\n";
+    for (size_t I = 0; I < (L4Chunked ? L4Chunks.size() : 0); ++I)
+      OS << "        pkt.emit(hdr." << chunkName(I) << ");\n";
   }
   OS << "    }\n}\n\n";
 }

@@ -84,6 +84,8 @@ static void place(const scr::Layout &L, const TofinoTarget &T, unsigned N,
     if (F.K == scr::Field::Kind::Predicate ||
         F.K == scr::Field::Kind::Length || F.K == scr::Field::Kind::Value)
       R.EntryNeedsMau = true;
+    else if (F.Offset && F.Offset->K != scr::Expr::Op::Const)
+      R.EntryNeedsMau = true; // behind the IPv4 header: may be zero-filled
   // Stage 0: the relevance table drives the write pointer and hist_seq
   // registers, next to the sequence number. The history registers need the
   // write slot, so they start at stage 1 -- or 2 when the entry has values

@@ -54,6 +54,44 @@ TEST(MatchRows, ByteSwapComparesSwappedConstant) {
   EXPECT_EQ(R.Lo, 0x581bu);
 }
 
+TEST(MatchRows, BoundAboveLengthIsMatchedPerIhl) {
+  // (14 + ihl * 4 + 20 > len) is false, i.e. len >= 34 + 4 * ihl.
+  auto Bound = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(34)});
+  std::string E;
+  auto Rows = toRows(*Expr::make(Op::Ugt, {Bound, Expr::len()}), true, E);
+  ASSERT_TRUE(Rows) << E;
+  ASSERT_EQ(Rows->size(), 16u);
+  const Row &R = (*Rows)[7];
+  EXPECT_EQ(R.Ranges.at(ihlOperand()).Lo, 7u);
+  Operand Len{Region::Length, 0, 2, 15, 0, false};
+  EXPECT_EQ(R.Ranges.at(Len).Lo, 34u + 28 + PktLengthFcsBytes);
+}
+
+TEST(MatchRows, FieldAgainstTwoFieldBound) {
+  // pkt16[16] < 4 * ihl + 4 * doff: one row per (ihl, doff).
+  auto Doff = Expr::make(Op::Shr, {Expr::pkt(C(46), 1), C(4)});
+  auto Bound = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}),
+                                    Expr::make(Op::Mul, {Doff, C(4)})});
+  std::string E;
+  auto Rows = toRows(*Expr::make(Op::Ult, {Expr::pkt(C(16), 2), Bound}),
+                     false, E);
+  ASSERT_TRUE(Rows) << E;
+  EXPECT_EQ(Rows->size(), 255u); // all but ihl = doff = 0
+}
+
+TEST(MatchRows, LosslessByteSwapIsNonZeroIffItsSource) {
+  auto X = Expr::make(Op::And, {Expr::pkt(C(20), 2), C(0x3fff)});
+  auto Lo = Expr::make(Op::Shl, {Expr::make(Op::And, {X, C(0xff)}), C(8)});
+  auto Hi = Expr::make(Op::And, {Expr::make(Op::Shr, {X, C(8)}), C(0xff)});
+  std::string E;
+  auto Rows = toRows(*Expr::make(Op::Or, {Lo, Hi}), /*Negate=*/true, E);
+  ASSERT_TRUE(Rows && Rows->size() == 1) << E;
+  auto [O, R] = *Rows->front().Ranges.begin();
+  EXPECT_EQ(O.Hi, 13u);
+  EXPECT_EQ(R.Lo, 0u);
+  EXPECT_EQ(R.Hi, 0u);
+}
+
 TEST(MatchRows, RejectsArithmeticItCannotMatch) {
   std::string E;
   auto Sum = Expr::make(Op::Add, {Expr::pkt(C(26), 4), Expr::pkt(C(30), 4)});
@@ -89,8 +127,27 @@ static scr::Layout srcIpLayout(scr::ExprRef Relevance, scr::ExprRef Offset) {
   return L;
 }
 
-TEST(P4Emitter, RefusesUnguardedL4Read) {
+TEST(P4Emitter, ZeroFillsUnguardedL4Read) {
+  // Every frame is relevant, so the L4 bytes are extracted when present,
+  // zero-filled when not, and copied from hdr.pkt for IHL 0..4 (frame
+  // bytes 30..33 for IHL 4).
   auto L4 = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(14)});
+  auto L = srcIpLayout(C(1), L4);
+  std::string Out, Err;
+  ASSERT_TRUE(emitP4Sequencer(L, P4Options(), Out, Err)) << Err;
+  EXPECT_NE(Out.find("header scr_l4_c0_h {"), std::string::npos);
+  EXPECT_NE(Out.find("if (!hdr.l4_c0.isValid()) { scr_l4_c0_absent(); }"),
+            std::string::npos);
+  EXPECT_NE(Out.find("action scr_l4_from_ihl4() {\n"
+                     "        hdr.l4_c0.b0 = hdr.pkt.skip15[31:0];"),
+            std::string::npos)
+      << Out;
+}
+
+TEST(P4Emitter, RefusesUnguardedL4ReadBeyondTheIpv4Header) {
+  // Bytes 4..7 behind the header: for IHL 4 they would lie at 34..37,
+  // outside what the parser keeps of the IPv4 header.
+  auto L4 = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(18)});
   auto L = srcIpLayout(C(1), L4);
   std::string Out, Err;
   EXPECT_FALSE(emitP4Sequencer(L, P4Options(), Out, Err));

@@ -137,9 +137,8 @@ ValueRange rangeOf(const Expr &E) {
 
 bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error) {
   if (E.K == Op::Len) {
-    Error = "uses the frame length outside a comparison with a constant ("
-            "the sequencer must set the RELEVANT flag before the frame "
-            "has ended)";
+    Error = "uses the frame length outside a comparison (the sequencer "
+            "must set the RELEVANT flag before the frame has ended)";
     return false;
   }
   if (isCompare(E.K)) {
@@ -149,16 +148,30 @@ bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error) {
           return false;
         continue;
       }
-      ValueRange C = rangeOf(*E.Args[1 - I]);
-      if (!C.isPoint() || C.Lo >= MaxFrameBytes) {
-        Error = "compares the frame length with something other than a "
-                "constant below 65535: " +
+      // The other side: a constant, or an expression of head bytes such as
+      // the end of the TCP header, 14 + (pkt8[14] & 0xf) * 4 + 20.
+      const Expr &Bound = *E.Args[1 - I];
+      if (Bound.K == Op::Len) {
+        Error = "compares the frame length with itself: " + E.str();
+        return false;
+      }
+      if (!checkHeadLength(Bound, HeadBytes, Error))
+        return false;
+      ValueRange C = rangeOf(Bound);
+      if (C.Hi >= MaxFrameBytes) {
+        Error = "compares the frame length with " + Bound.str() +
+                ", which may reach " +
+                (C.Hi == ~0ULL ? std::string("2^64-1")
+                               : std::to_string(C.Hi)) +
+                "; the sequencer decides on the frame's head, so the other "
+                "side must stay below a bound it can prove: " +
                 E.str();
         return false;
       }
-      // Frames longer than C+1 bytes all compare alike: once C+1 bytes
-      // have arrived the comparison is decided.
-      HeadBytes = std::max<uint64_t>(HeadBytes, C.Lo + 1);
+      // The bound never exceeds C.Hi, so frames longer than C.Hi bytes all
+      // compare alike (also signed: both sides are below 2^16): once
+      // C.Hi + 1 bytes have arrived the comparison is decided.
+      HeadBytes = std::max<uint64_t>(HeadBytes, C.Hi + 1);
     }
     return true;
   }

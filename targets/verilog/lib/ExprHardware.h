@@ -30,9 +30,10 @@ struct ValueRange {
 ValueRange rangeOf(const Expr &E);
 
 /// Checks that the relevance uses the frame length only in comparisons with
-/// constants, which the sequencer can decide once it has seen more bytes
-/// than the constant; raises \p HeadBytes to cover them. On failure sets
-/// \p Error.
+/// a constant or an expression of packet bytes whose range is bounded (e.g.
+/// `14 + (pkt8[14] & 0xf) * 4 + 20 > len`): the sequencer decides them once
+/// it has seen more bytes than the bound, with the length capped there.
+/// Raises \p HeadBytes to cover them. On failure sets \p Error.
 bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error);
 
 class ExprLowering {

@@ -96,7 +96,9 @@ bool ExtractorEmitter::lowerField(const Field &F, std::string &Error) {
 
 bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
                             std::string &Error) {
-  // Relevance: decided on the head, so the frame length only in comparisons.
+  // Relevance: decided on the head, so the frame length only in comparisons
+  // with bounded values (constants or head-byte expressions such as the end
+  // of the L4 header); `head_len` caps the length just above every bound.
   unsigned LenHead = 0;
   std::string Relevance = "1'b1";
   if (L.Relevance) {
@@ -106,7 +108,8 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
       return false;
     }
     if (LenHead > O.MaxHeadBytes) {
-      Error = "relevance compares the frame length with " + u(LenHead - 1) +
+      Error = "relevance compares the frame length with values up to " +
+              u(LenHead - 1) +
               ", but the Verilog sequencer decides within "
               "the first " +
               u(O.MaxHeadBytes) + " bytes";

@@ -55,6 +55,8 @@ def main():
     failures = 0
     for layout in a.layout:
         name = os.path.splitext(os.path.basename(layout))[0]
+        if name == "scr_layout":  # scrcc's output: name it after its folder
+            name = os.path.basename(os.path.dirname(os.path.abspath(layout)))
         with open(layout) as f:
             own_cores = json.load(f)["cores"]
         for cores in [int(c) for c in a.cores.split(",")]:

@@ -1,0 +1,1 @@
+"""The scrcc benchmark (bench/run.py): what SCR costs and gains."""

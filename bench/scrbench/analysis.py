@@ -1,0 +1,93 @@
+"""From the timings of one interleaved run to c1, SCR at K=1, c2 and ratios.
+
+Every derived quantity is computed per round from timings taken seconds
+apart, then averaged over rounds (a trimmed mean: the fastest and slowest
+fifth of the rounds are dropped), so that drift on a shared machine cancels
+instead of biasing one side. The kernel reports whole ns per repeat; the
+mean over rounds resolves fractions (the round-to-round noise dithers the
+rounding), the trimming keeps a round disturbed by another tenant out.
+
+Per round (all times per packet, the kernel's BPF_PROG_TEST_RUN duration):
+  c1        = original - empty      (the test-run loop's own cost removed)
+  scr(K)    = c1 + harnessed SCR(K) - harnessed original
+              (both harnesses pay one bpf_xdp_adjust_head; it cancels)
+  c2        = least-squares slope of harnessed SCR(K) over K-1
+"""
+
+def fit_line(xs, ys):
+    """Least squares y = a + b x; returns (a, b, r2)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return my, 0.0, 1.0
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    a = my - b * mx
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    ss_res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    return a, b, (1 - ss_res / ss_tot) if ss_tot > 0 else 1.0
+
+
+def trimmed_mean(values):
+    """Mean without the lowest and highest fifth (at least one value kept)."""
+    v = sorted(values)
+    cut = len(v) // 5
+    v = v[cut:len(v) - cut] if len(v) - 2 * cut > 0 else v
+    return sum(v) / len(v)
+
+
+def summary(values):
+    return {"mean": trimmed_mean(values), "min": min(values),
+            "max": max(values)}
+
+
+def analyse(raw, ks):
+    """raw: scr-xdp-bench result; ks: the K of program "scr_k<K>"."""
+    progs = raw["programs"]
+    rounds = raw["rounds"]
+
+    def ns(name):
+        return progs[name]["kernel_ns"]
+
+    per_round = {"c1": [], "scr_k1": [], "c2": [], "k1_over_c1": [],
+                 "c2_over_c1": [], "harness": []}
+    for r in range(rounds):
+        c1 = ns("original")[r] - ns("empty")[r]
+        hw = ns("original_harness")[r]
+        scr = [ns("scr_k%d" % k)[r] for k in ks]
+        _, c2, _ = fit_line([k - 1 for k in ks], scr)
+        k1 = c1 + ns("scr_k%d" % ks[0])[r] - hw
+        per_round["c1"].append(c1)
+        per_round["scr_k1"].append(k1)
+        per_round["c2"].append(c2)
+        per_round["k1_over_c1"].append(k1 / c1 if c1 > 0 else float("inf"))
+        per_round["c2_over_c1"].append(c2 / c1 if c1 > 0 else float("inf"))
+        per_round["harness"].append(hw - ns("original")[r])
+
+    mean = {name: trimmed_mean(ns(name)) for name in progs}
+    c1 = trimmed_mean(per_round["c1"])
+    # The cost curve from the per-program means, 
+    # for the plot and the fit quality.
+    curve = [c1 + mean["scr_k%d" % k] - mean["original_harness"] for k in ks]
+    a, b, r2 = fit_line([k - 1 for k in ks], curve)
+    return {
+        "c1_ns": c1,
+        "scr_k1_ns": trimmed_mean(per_round["scr_k1"]),
+        "c2_ns": trimmed_mean(per_round["c2"]),
+        # Ratios of the means of the per-round values (a mean of per-round
+        # ratios of small, whole-ns numbers would be biased upwards).
+        "k1_over_c1": trimmed_mean(per_round["scr_k1"]) / c1,
+        "c2_over_c1": trimmed_mean(per_round["c2"]) / c1,
+        "spread": {k: summary(v) for k, v in per_round.items()},
+        "raw_mean_ns": mean,
+        "empty_ns": mean["empty"],
+        "harness_ns": trimmed_mean(per_round["harness"]),
+        "cost_curve": {"k": ks, "ns": curve, "fit_intercept_ns": a,
+                       "fit_slope_ns": b, "fit_r2": r2},
+        "verdicts": {n: p.get("verdict") for n, p in progs.items()},
+    }
+
+
+def predicted_mpps(k, d, c1, c2):
+    """The paper's model: k / (d + c1 + (k-1) c2) packets per ns, in Mpps."""
+    return 1000.0 * k / (d + c1 + (k - 1) * c2)

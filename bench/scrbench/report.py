@@ -1,0 +1,86 @@
+"""Markdown tables of the results (printed, and put into docs/performance.md)."""
+from . import paper
+
+
+def _f(x, digits=1):
+    return "-" if x is None else ("%.*f" % (digits, x))
+
+
+def _goal(ok):
+    return "-" if ok is None else ("yes" if ok else "**no**")
+
+
+def tables(results):
+    ex = results["examples"]
+    d = results["dispatch"]
+    out = []
+    out.append("### Program cost (ns per packet, BPF_PROG_TEST_RUN, CPU %d, "
+               "repeat %d, %d rounds)\n" % (results["settings"]["cpu"],
+                                            results["settings"]["repeat"],
+                                            results["settings"]["rounds"]))
+    out.append("| program | c1 | SCR K=1 | K=1 / c1 (goal ≤ 1.10) | c2 | "
+               "c2 fit R² | c2 / c1 | paper c2 / c1 | c2/c1 goal |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    for name, e in ex.items():
+        t = e["timing"]
+        p = paper.PROGRAMS.get(name)
+        pr = "%d/%d = %.2f" % (p["c2"], p["c1"], p["c2"] / p["c1"]) if p else "-"
+        sp = t["spread"]
+        out.append("| %s | %s | %s | %s (%s–%s) %s | %s | %.3f | %s (%s–%s) | %s | %s |" % (
+            name, _f(t["c1_ns"]), _f(t["scr_k1_ns"]), _f(t["k1_over_c1"], 3),
+            _f(sp["k1_over_c1"]["min"], 2), _f(sp["k1_over_c1"]["max"], 2),
+            "" if e["goals"]["k1_within_10pct"] else "**over**",
+            _f(t["c2_ns"], 2), t["cost_curve"]["fit_r2"],
+            _f(t["c2_over_c1"], 3), _f(sp["c2_over_c1"]["min"], 2),
+            _f(sp["c2_over_c1"]["max"], 2), pr,
+            _goal(e["goals"]["c2_over_c1_vs_paper"])))
+    out.append("")
+    out.append("Dispatch d measured here (XDP live-frames test run, XDP_DROP): "
+               "**%.1f ns** per frame (paper: ≈ %d ns with a ConnectX-5 "
+               "driver); empty-program test-run overhead subtracted from c1: "
+               "%.1f ns.\n" % (d["live_drop_ns"], paper.PAPER_DISPATCH_NS,
+                               d["empty_ns"]))
+
+    out.append("### History entry size and cores per packet size\n")
+    out.append("| program | bits / entry | paper bytes × 8 | goal | cores at "
+               "192 B | cores at 256 B | paper cores (packet) |")
+    out.append("|---|---|---|---|---|---|---|")
+    for name, e in ex.items():
+        s = e["size"]
+        p = paper.PROGRAMS.get(name)
+        out.append("| %s | %d | %s | %s | %s | %s | %s |" % (
+            name, s["entry_bits"], p["entry_bytes"] * 8 if p else "-",
+            _goal(e["goals"]["bits_vs_paper"]), s["cores_at_192"],
+            s["cores_at_256"],
+            "%d (%d B)" % (p["cores"], p["packet_bytes"]) if p else "-"))
+    out.append("")
+
+    out.append("### Compile time (median of %d runs)\n" %
+               results["settings"]["compile_runs"])
+    out.append("| program | scrcc (ms) | clang-19 -O2 -target bpf (ms) | "
+               "ratio (goal ≤ 2) |")
+    out.append("|---|---|---|---|")
+    for name, e in ex.items():
+        c = e["compile"]
+        out.append("| %s | %.0f | %.0f | %.2f %s |" % (
+            name, c["scrcc_ms"], c["clang_ms"], c["ratio"],
+            "" if e["goals"]["compile_within_2x"] else "**over**"))
+    out.append("")
+
+    out.append("### Sequencer hardware (at the paper's core count)\n")
+    out.append("| program | cores | Tofino stages | Tofino stateful ALUs | "
+               "fits | max cores Tofino (paper) | Verilog LUT | Verilog FF |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for name, e in ex.items():
+        h = e["hardware"]
+        p = paper.PROGRAMS.get(name)
+        out.append("| %s | %d | %s | %s | %s | %s (%s) | %s | %s |" % (
+            name, h["cores"], h.get("tofino_stages", "-"),
+            h.get("tofino_salus", "-"), h.get("tofino_fits", "-"),
+            h.get("tofino_max_cores", "-"),
+            p["tofino_cores"] if p else "-",
+            "refused (see results.json)" if "verilog_error" in h
+            else h.get("verilog_lut", "not synthesised"),
+            h.get("verilog_ff", "-")))
+    out.append("")
+    return "\n".join(out)

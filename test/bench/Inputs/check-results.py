@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Checks bench/results.json has, for each named example, the keys issue 8
+asks for, with values of the right kind. Exit 1 and a message otherwise."""
+import json
+import math
+import sys
+
+REQUIRED = ["c1_ns", "scr_k1_ns", "c2_ns", "entry_bits"]
+
+
+def main():
+    path, names = sys.argv[1], sys.argv[2:]
+    with open(path) as f:
+        results = json.load(f)
+    errors = []
+    for name in names:
+        e = results.get("examples", {}).get(name)
+        if e is None:
+            errors.append("%s: missing" % name)
+            continue
+        for key in REQUIRED:
+            v = e.get(key)
+            if not isinstance(v, (int, float)) or not math.isfinite(v):
+                errors.append("%s: %s is %r" % (name, key, v))
+        if not isinstance(e.get("entry_bits"), int) or e["entry_bits"] <= 0:
+            errors.append("%s: entry_bits must be a positive integer" % name)
+        if len(e.get("timing", {}).get("predicted_mpps", {}).get("d_here", [])) != 32:
+            errors.append("%s: predicted throughput for k = 1..32 missing" % name)
+    if not isinstance(results.get("dispatch", {}).get("live_drop_ns"), (int, float)):
+        errors.append("dispatch: live_drop_ns missing")
+    for e in errors:
+        print("check-results: " + e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
