@@ -284,6 +284,7 @@ bool BpfObject::runXdp(int ProgFd, std::span<const uint8_t> Packet,
     return false;
   }
   Result.Verdict = Opts.retval;
+  Result.DurationNs = Opts.duration;
   Result.Output.resize(Opts.data_size_out);
   return true;
 }

@@ -3,6 +3,7 @@
 #include "scrrt/Replay.h"
 
 #include "scrrt/BpfProgram.h"
+#include "scrrt/LossReplay.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/Sequencer.h"
 
@@ -56,10 +57,17 @@ struct DifferentialReplay::Impl {
   std::vector<std::unique_ptr<BpfObject>> Replicas;
   std::vector<int> ReplicaProgs;
   std::vector<BpfMap *> StatsMaps; // scr_replica of each replica
+  std::vector<BpfMap *> CoreMaps;  // scr_lr_core (loss recovery)
+  std::vector<int> ReplicaCpus;    // loss recovery: one CPU per replica
+  cpu_set_t UsableCpus;            // before the replay pins its thread
+  unsigned LossRuns = 0;           // loss replays run on these programs
   std::vector<ReplicatedMap> State;
 
   ReplayResult *R = nullptr;
   int Cpu = 0;
+  int cpuOf(unsigned Replica) const {
+    return ReplicaCpus.empty() ? Cpu : ReplicaCpus[Replica];
+  }
 
   bool loadPrograms(std::string &Error);
   bool bindState(std::string &Error);
@@ -67,6 +75,8 @@ struct DifferentialReplay::Impl {
                std::string Expected, std::string Actual);
   bool compareState(uint64_t Packet, unsigned Replica, std::string &Error);
   std::optional<ReplicaStats> readStats(unsigned Replica) const;
+  bool runWithLoss(ReplayResult &Result, std::string &Error);
+  bool clearAllState(std::string &Error);
 };
 
 DifferentialReplay::DifferentialReplay() : I(std::make_unique<Impl>()) {}
@@ -129,10 +139,26 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   auto ScrObj = objectFor(Out.ScrProgram, Tmp, "scr", Error);
   if (!ScrObj)
     return false;
+  // With loss recovery all replicas share the log, as the cores of one
+  // program do: the first replica's log maps are reused by the others.
+  std::map<std::string, int> SharedMaps;
   for (unsigned K = 0; K < Opt.Cores; ++K) {
-    auto Obj = BpfObject::load(*ScrObj, Error, Out.ScrProgram);
+    auto Obj = BpfObject::load(*ScrObj, Error, Out.ScrProgram, SharedMaps);
     if (!Obj)
       return false;
+    if (L.LossRecovery) {
+      BpfMap *Log = Obj->map(LossLogMapName), *Seen = Obj->map(LossSeenMapName);
+      BpfMap *Core = Obj->map(LossCoreMapName);
+      if (!Log || !Seen || !Core || !Core->perCpu() ||
+          Core->valueSize() < sizeof(LossCoreStats)) {
+        Error = Out.ScrProgram +
+                ": the layout asks for loss recovery but the program lacks "
+                "its maps (scr_lr_log, scr_lr_seen, per-CPU scr_lr_core)";
+        return false;
+      }
+      SharedMaps = {{LossLogMapName, Log->fd()}, {LossSeenMapName, Seen->fd()}};
+      CoreMaps.push_back(Core);
+    }
     int Prog = Obj->programFd(L.Entry);
     if (Prog < 0) {
       Error = Out.ScrProgram + ": no program '" + L.Entry +
@@ -198,6 +224,8 @@ bool DifferentialReplay::Impl::bindState(std::string &Error) {
 bool DifferentialReplay::prepare(const ReplayOptions &Options,
                                  std::string &Error) {
   I->Opt = Options;
+  if (sched_getaffinity(0, sizeof I->UsableCpus, &I->UsableCpus) != 0)
+    CPU_ZERO(&I->UsableCpus);
   if (Options.Cores == 0) {
     Error = "--cores must be at least 1";
     return false;
@@ -211,6 +239,19 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
     return false;
   I->Trace = std::move(*Trace);
   I->Runts = dropRuntFrames(I->Trace);
+  if (!I->Out.Layout.LossRecovery && Options.Loss.Rate > 0) {
+    Error = "--loss needs a program compiled with --loss-recovery (without "
+            "it, lost history makes the replicas diverge)";
+    return false;
+  }
+  if (!I->Out.Layout.LossRecovery && Options.StartSeq) {
+    Error = "--start-seq is supported with loss recovery only";
+    return false;
+  }
+  if (I->Out.Layout.LossRecovery && !Options.FramesOut.empty()) {
+    Error = "--frames is not supported with loss recovery";
+    return false;
+  }
   return I->loadPrograms(Error) && I->bindState(Error);
 }
 
@@ -227,7 +268,7 @@ std::optional<ReplicaStats>
 DifferentialReplay::Impl::readStats(unsigned Replica) const {
   uint32_t Zero = 0;
   auto V = StatsMaps[Replica]->lookup(
-      {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero}, Cpu);
+      {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero}, cpuOf(Replica));
   if (!V)
     return std::nullopt;
   ReplicaStats S;
@@ -240,7 +281,7 @@ bool DifferentialReplay::Impl::compareState(uint64_t Packet, unsigned Replica,
   MapContents Want, Got;
   for (const ReplicatedMap &M : State) {
     if (!M.Original->dump(Want, Error, Cpu) ||
-        !M.Replicas[Replica]->dump(Got, Error, Cpu))
+        !M.Replicas[Replica]->dump(Got, Error, cpuOf(Replica)))
       return false;
     if (Want == Got)
       continue;
@@ -298,6 +339,8 @@ bool DifferentialReplay::run(
   if (!pinThisThread(M.Cpu, Error))
     return false;
   Result.Cpu = M.Cpu;
+  if (M.Out.Layout.LossRecovery)
+    return M.runWithLoss(Result, Error);
 
   uint64_t PerReplica = (N + K - 1) / K;
   uint64_t Every = M.Opt.CheckpointEvery
@@ -315,6 +358,7 @@ bool DifferentialReplay::run(
   XdpResult Want, Got;
   std::vector<uint64_t> ReportedGaps(K, 0);
   std::vector<Packet> Frames;
+  std::vector<uint32_t> RunNs;
   auto Start = std::chrono::steady_clock::now();
 
   for (uint64_t P = 0; P < N; ++P) {
@@ -346,6 +390,8 @@ bool DifferentialReplay::run(
       return false;
     }
 
+    Result.ReplicaRunNs += Got.DurationNs;
+    RunNs.push_back(Got.DurationNs);
     if (Want.Verdict != Got.Verdict)
       M.diverge(P, R, "verdict", xdpVerdictName(Want.Verdict),
                 xdpVerdictName(Got.Verdict));
@@ -388,7 +434,87 @@ bool DifferentialReplay::run(
   Result.Seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
+  Result.ReplicaRunNsMedian = medianOf(RunNs);
   return M.Opt.FramesOut.empty() || writePcap(M.Opt.FramesOut, Frames, Error);
+}
+
+// Another loss replay on the same loaded programs (loading them, with
+// their preallocated maps, costs far more than a replay) starts from
+// empty state, as a fresh load would.
+bool DifferentialReplay::Impl::clearAllState(std::string &Error) {
+  std::vector<const BpfMap *> Maps = {Replicas[0]->map(LossLogMapName),
+                                      Replicas[0]->map(LossSeenMapName)};
+  if (OriginalEnv)
+    Maps.push_back(OriginalEnv);
+  for (const ReplicatedMap &M : State) {
+    Maps.push_back(M.Original);
+    Maps.insert(Maps.end(), M.Replicas.begin(), M.Replicas.end());
+  }
+  Maps.insert(Maps.end(), StatsMaps.begin(), StatsMaps.end());
+  Maps.insert(Maps.end(), CoreMaps.begin(), CoreMaps.end());
+  for (const BpfMap *M : Maps)
+    if (!clearMap(*M, Error))
+      return false;
+  return true;
+}
+
+void DifferentialReplay::setLoss(const LossOptions &Loss) {
+  I->Opt.Loss = Loss;
+}
+
+// The replicas run concurrently, one thread each, spread over the CPUs this
+// process may use (the original stays on the CPU the replay started on).
+bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
+                                           std::string &Error) {
+  if (LossRuns++ && !clearAllState(Error))
+    return false;
+  ReplicaCpus.clear();
+  std::vector<int> Cpus;
+  for (int C = 0; C < CPU_SETSIZE; ++C)
+    if (CPU_ISSET(C, &UsableCpus) && C != Cpu)
+      Cpus.push_back(C);
+  Cpus.insert(Cpus.begin(), Cpu);
+  for (unsigned K = 0; K < Opt.Cores; ++K)
+    ReplicaCpus.push_back(Cpus[K % Cpus.size()]);
+
+  const unsigned K = Opt.Cores;
+  Result.Packets = Trace.size();
+  Result.SkippedRunts = Runts;
+  Result.Replicas.resize(K);
+  for (unsigned R = 0; R < K; ++R)
+    Result.Replicas[R].Index = R;
+
+  LossReplayEnv Env;
+  Env.Layout = &Out.Layout;
+  Env.Trace = &Trace;
+  Env.OriginalProg = OriginalProg;
+  Env.OriginalCpu = Cpu;
+  Env.SetClock = [this](uint64_t Ns, std::string &Err) {
+    if (!OriginalEnv)
+      return true;
+    const uint32_t Zero = 0;
+    const std::span<const uint8_t> ZeroKey(
+        reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero);
+    auto Raw = OriginalEnv->lookup(ZeroKey);
+    RefEnv E;
+    if (Raw)
+      std::memcpy(&E, Raw->data(), sizeof E);
+    E.NowNs = Ns;
+    return OriginalEnv->update(
+        ZeroKey, {reinterpret_cast<const uint8_t *>(&E), sizeof E}, Err);
+  };
+  Env.ReplicaProgs = ReplicaProgs;
+  Env.ReplicaCpus = ReplicaCpus;
+  Env.ReplicaMaps = StatsMaps;
+  Env.CoreMaps = CoreMaps;
+  Env.Diverge = [this](uint64_t P, unsigned Rep, std::string What,
+                       std::string Expected, std::string Actual) {
+    diverge(P, Rep, std::move(What), std::move(Expected), std::move(Actual));
+  };
+  Env.CompareState = [this](uint64_t P, unsigned Rep, std::string &Err) {
+    return compareState(P, Rep, Err);
+  };
+  return runLossReplay(Env, Opt, Result, Error);
 }
 
 std::string replayResultJson(const ReplayResult &R) {
@@ -425,6 +551,34 @@ std::string replayResultJson(const ReplayResult &R) {
   J["checkpoint_every"] = R.CheckpointEvery;
   J["cpu"] = R.Cpu;
   J["seconds"] = R.Seconds;
+  J["replica_run_ns"] = R.ReplicaRunNs;
+  J["replica_run_ns_median"] = R.ReplicaRunNsMedian;
+  if (R.Loss.Enabled) {
+    const LossSummary &S = R.Loss;
+    json Cores = json::array();
+    for (size_t I = 0; I < S.Replicas.size(); ++I) {
+      const LossCoreStats &C = S.Replicas[I];
+      Cores.push_back({{"replica", I},
+                       {"cpu", S.ReplicaCpus[I]},
+                       {"logged", C.Logged},
+                       {"recovered", C.Recovered},
+                       {"parked", C.Parked},
+                       {"stale", C.Stale},
+                       {"unrecoverable", C.Unrecoverable}});
+    }
+    J["loss"] = {{"rate", S.Rate},
+                 {"burst", S.Burst},
+                 {"seed", S.Seed},
+                 {"max_skew", S.MaxSkew},
+                 {"drain_frames", S.DrainFrames},
+                 {"frames_lost", S.FramesLost},
+                 {"relevant_frames_lost", S.RelevantLost},
+                 {"entries_lost_everywhere", S.LostEverywhere},
+                 {"packets_lost_everywhere", S.LostEverywherePackets},
+                 {"verdicts_compared", S.VerdictsCompared},
+                 {"parked", S.Parked},
+                 {"cores", Cores}};
+  }
   return J.dump(2) + "\n";
 }
 

@@ -3,6 +3,8 @@
 // scr-replay --original PROG --scr OUTDIR --trace TRACE.pcap --cores K
 //            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
 //            [--frames OUT.pcap]
+//            [--loss RATE[/LEN]]... [--burst LEN] [--seed S] [--max-skew W]
+//            [--start-seq X]
 //
 // Exit status: 0 no divergence, 1 divergence, 2 usage or input error.
 //
@@ -15,6 +17,7 @@
 #include <cstring>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 using namespace scrrt;
 
@@ -25,11 +28,21 @@ static void usage() {
       "                  [--original PROG.bpf.c|PROG.o] [--json]\n"
       "                  [--checkpoint-every P] [--cpu C] [--quiet]\n"
       "                  [--frames OUT.pcap]\n"
+      "                  [--loss RATE[/LEN]]... [--burst LEN] [--seed S]\n"
+      "                  [--max-skew W] [--start-seq X]\n"
       "Runs the original program single-threaded and K replicas of the SCR\n"
       "program over the trace (frame i -> replica i mod K) and compares\n"
       "verdicts, output packets and replicated state. PROG defaults to\n"
       "OUTDIR/<stem>.ref.bpf.c. --frames writes the SCR frames the replicas\n"
-      "were given. Exit: 0 equal, 1 divergence, 2 error.\n");
+      "were given. Exit: 0 equal, 1 divergence, 2 error.\n"
+      "A program compiled with --loss-recovery runs its replicas concurrently\n"
+      "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
+      "at most a quarter of the log) sharing the log; --loss drops RATE\n"
+      "of the frames (\"1%%\" or \"0.01\") in bursts of LEN (default --burst,\n"
+      "else 1) between sequencer and cores, seeded by S (default 1). Each\n"
+      "--loss is one replay on the same loaded programs (state cleared in\n"
+      "between); with several, --json prints an array. --start-seq X starts\n"
+      "the sequencer's counters at X (e.g. 4294966296 to cross 2^32).\n");
 }
 
 static bool parseUnsigned(const char *S, uint64_t &V) {
@@ -58,6 +71,36 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
                   (unsigned long long)S.Stats.Replayed,
                   (unsigned long long)S.Stats.Gaps,
                   (unsigned long long)S.Stats.ShortFrames);
+  if (R.Loss.Enabled) {
+    const LossSummary &S = R.Loss;
+    std::printf("loss %.4g%% in bursts of %llu (seed %llu): %llu frames lost "
+                "(%llu with a history entry), %llu entries lost on every "
+                "core",
+                S.Rate * 100, (unsigned long long)S.Burst,
+                (unsigned long long)S.Seed, (unsigned long long)S.FramesLost,
+                (unsigned long long)S.RelevantLost,
+                (unsigned long long)S.LostEverywhere);
+    for (size_t I = 0; I < S.LostEverywherePackets.size(); ++I)
+      std::printf("%s%llu", I ? ", " : " (packets ",
+                  (unsigned long long)S.LostEverywherePackets[I]);
+    std::printf("%s\n", S.LostEverywherePackets.empty() ? ""
+                        : S.LostEverywherePackets.size() < S.LostEverywhere
+                            ? ", ...)"
+                            : ")");
+    std::printf("  %llu verdicts compared, %llu frames parked, last %llu "
+                "frames drained in order\n",
+                (unsigned long long)S.VerdictsCompared,
+                (unsigned long long)S.Parked,
+                (unsigned long long)S.DrainFrames);
+    if (!Quiet)
+      for (size_t I = 0; I < S.Replicas.size(); ++I)
+        std::printf("  replica %zu (cpu %d): logged %llu, recovered %llu, "
+                    "parked %llu\n",
+                    I, S.ReplicaCpus[I],
+                    (unsigned long long)S.Replicas[I].Logged,
+                    (unsigned long long)S.Replicas[I].Recovered,
+                    (unsigned long long)S.Replicas[I].Parked);
+  }
   if (!R.Divergences) {
     std::printf("no divergence\n");
     return;
@@ -72,6 +115,7 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
 
 int main(int Argc, char **Argv) {
   ReplayOptions O;
+  std::vector<LossOptions> LossRuns;
   bool Json = false, Quiet = false;
   uint64_t Cores = 0;
   for (int A = 1; A < Argc; ++A) {
@@ -100,6 +144,47 @@ int main(int Argc, char **Argv) {
        : Arg == "--scr"    ? O.ScrDir
        : Arg == "--trace"  ? O.Trace
                            : O.FramesOut) = V;
+    } else if (Arg == "--loss") {
+      if (!Value(V))
+        return 2;
+      std::string Text = V, RateText = Text.substr(0, Text.find('/'));
+      auto Rate = parseLossRate(RateText);
+      uint64_t Burst = 0;
+      bool BurstOk = Text.find('/') == std::string::npos ||
+                     (parseUnsigned(Text.c_str() + Text.find('/') + 1, Burst) &&
+                      Burst > 0);
+      if (!Rate || !BurstOk) {
+        std::fprintf(stderr,
+                     "scr-replay: --loss: bad value '%s' (RATE[/BURST], e.g. "
+                     "1%% or 0.01/20)\n",
+                     V);
+        return 2;
+      }
+      LossOptions Run;
+      Run.Rate = *Rate;
+      Run.Burst = Burst; // 0: --burst
+      LossRuns.push_back(Run);
+    } else if (Arg == "--start-seq") {
+      uint64_t N = 0;
+      if (!Value(V))
+        return 2;
+      if (!parseUnsigned(V, N) || N > 0xffffffffULL) {
+        std::fprintf(stderr, "scr-replay: --start-seq: bad value '%s'\n", V);
+        return 2;
+      }
+      O.StartSeq = uint32_t(N);
+    } else if (Arg == "--burst" || Arg == "--seed" || Arg == "--max-skew") {
+      uint64_t N = 0;
+      if (!Value(V))
+        return 2;
+      if (!parseUnsigned(V, N) || (Arg != "--seed" && N == 0)) {
+        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
+                     V);
+        return 2;
+      }
+      (Arg == "--burst"  ? O.Loss.Burst
+       : Arg == "--seed" ? O.Loss.Seed
+                         : O.MaxSkew) = N;
     } else if (Arg == "--cores" || Arg == "--checkpoint-every" ||
                Arg == "--cpu") {
       uint64_t N = 0;
@@ -129,6 +214,13 @@ int main(int Argc, char **Argv) {
     return 2;
   }
   O.Cores = unsigned(Cores);
+  for (LossOptions &Run : LossRuns) {
+    Run.Burst = Run.Burst ? Run.Burst : O.Loss.Burst;
+    Run.Seed = O.Loss.Seed;
+  }
+  if (LossRuns.empty())
+    LossRuns.push_back(O.Loss);
+  O.Loss = LossRuns.front();
 
   DifferentialReplay Replay;
   std::string Error;
@@ -145,15 +237,26 @@ int main(int Argc, char **Argv) {
     if (Done == Total)
       std::fputc('\n', stderr);
   };
-  ReplayResult R;
-  bool Ok = Bar ? Replay.run(R, Error, Progress) : Replay.run(R, Error);
-  if (!Ok) {
-    std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
-    return 2;
+  bool Diverged = false;
+  if (Json && LossRuns.size() > 1)
+    std::fputs("[\n", stdout);
+  for (size_t Run = 0; Run < LossRuns.size(); ++Run) {
+    Replay.setLoss(LossRuns[Run]);
+    ReplayResult R;
+    bool Ok = Bar ? Replay.run(R, Error, Progress) : Replay.run(R, Error);
+    if (!Ok) {
+      std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
+      return 2;
+    }
+    if (Json && Run)
+      std::fputs(",\n", stdout);
+    if (Json)
+      std::fputs(replayResultJson(R).c_str(), stdout);
+    else
+      printHuman(R, Quiet);
+    Diverged |= R.Divergences != 0;
   }
-  if (Json)
-    std::fputs(replayResultJson(R).c_str(), stdout);
-  else
-    printHuman(R, Quiet);
-  return R.Divergences ? 1 : 0;
+  if (Json && LossRuns.size() > 1)
+    std::fputs("]\n", stdout);
+  return Diverged ? 1 : 0;
 }

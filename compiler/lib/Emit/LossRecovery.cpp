@@ -46,28 +46,50 @@ std::string exprC(const scr::Expr &E) {
   case Op::Pkt:
     return "scr_lr_pkt(scr_p, scr_end, " + A(0) + ", " +
            std::to_string(E.Bytes) + ")";
-  case Op::Add: return Bin("+");
-  case Op::Sub: return Bin("-");
-  case Op::Mul: return Bin("*");
-  case Op::And: return Bin("&");
-  case Op::Or: return Bin("|");
-  case Op::Xor: return Bin("^");
-  case Op::Shl: return "scr_lr_shl(" + A(0) + ", " + A(1) + ")";
-  case Op::Shr: return "scr_lr_shr(" + A(0) + ", " + A(1) + ")";
-  case Op::Eq: return Cmp("==");
-  case Op::Ne: return Cmp("!=");
-  case Op::Ult: return Cmp("<");
-  case Op::Ule: return Cmp("<=");
-  case Op::Ugt: return Cmp(">");
-  case Op::Uge: return Cmp(">=");
-  case Op::Slt: return SCmp("<");
-  case Op::Sle: return SCmp("<=");
-  case Op::Sgt: return SCmp(">");
-  case Op::Sge: return SCmp(">=");
-  case Op::LAnd: return Cmp("&&");
-  case Op::LOr: return Cmp("||");
-  case Op::Not: return "(~" + A(0) + ")";
-  case Op::LNot: return "(__u64)(!" + A(0) + ")";
+  case Op::Add:
+    return Bin("+");
+  case Op::Sub:
+    return Bin("-");
+  case Op::Mul:
+    return Bin("*");
+  case Op::And:
+    return Bin("&");
+  case Op::Or:
+    return Bin("|");
+  case Op::Xor:
+    return Bin("^");
+  case Op::Shl:
+    return "scr_lr_shl(" + A(0) + ", " + A(1) + ")";
+  case Op::Shr:
+    return "scr_lr_shr(" + A(0) + ", " + A(1) + ")";
+  case Op::Eq:
+    return Cmp("==");
+  case Op::Ne:
+    return Cmp("!=");
+  case Op::Ult:
+    return Cmp("<");
+  case Op::Ule:
+    return Cmp("<=");
+  case Op::Ugt:
+    return Cmp(">");
+  case Op::Uge:
+    return Cmp(">=");
+  case Op::Slt:
+    return SCmp("<");
+  case Op::Sle:
+    return SCmp("<=");
+  case Op::Sgt:
+    return SCmp(">");
+  case Op::Sge:
+    return SCmp(">=");
+  case Op::LAnd:
+    return Cmp("&&");
+  case Op::LOr:
+    return Cmp("||");
+  case Op::Not:
+    return "(~" + A(0) + ")";
+  case Op::LNot:
+    return "(__u64)(!" + A(0) + ")";
   case Op::Ite:
     return "(" + A(0) + " ? " + A(1) + " : " + A(2) + ")";
   }

@@ -283,6 +283,11 @@ private:
                       " __attribute__((unused))");
       Out += "static __always_inline " + RetType + " " + replayName(F) + "(" +
              Params + ")\n";
+      // A value nobody uses: the slice may fall off the end of a non-void
+      // function where the original returned; keep the C well-formed.
+      if (!Entry && !Value && !F->getReturnType()->isVoidType() &&
+          !BodyText.empty() && BodyText.back() == '}')
+        BodyText.insert(BodyText.size() - 1, "\treturn 0;\n");
       Out += BodyText + "\n\n";
     }
     return Out;

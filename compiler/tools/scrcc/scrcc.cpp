@@ -264,6 +264,14 @@ int main(int argc, const char **argv) {
   L.UsesTime = R.UsesTime;
   L.UsesPrng = R.UsesPrng;
   L.TimestampBits = TimestampBits;
+  if (LossRecovery &&
+      ((LogEntries & (LogEntries - 1)) != 0 ||
+       LogEntries < 2 * (L.HistoryLength + 1))) {
+    errs() << "scrcc: error: --log-entries must be a power of two of at least "
+           << 2 * (L.HistoryLength + 1) << " (2 x (N + 1)) for " << Cores
+           << " cores (got " << LogEntries << ")\n";
+    return 1;
+  }
   L.LossRecovery = LossRecovery;
   L.LogEntries = LogEntries;
   L.assignOffsets();

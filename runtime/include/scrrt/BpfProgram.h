@@ -46,6 +46,7 @@ private:
 struct XdpResult {
   uint32_t Verdict = 0;        // XDP_ABORTED, XDP_DROP, XDP_PASS, ...
   std::vector<uint8_t> Output; // the packet as the program left it
+  uint32_t DurationNs = 0;     // the kernel's measure of the run
 };
 
 const char *xdpVerdictName(uint32_t Verdict);

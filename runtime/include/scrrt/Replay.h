@@ -12,6 +12,8 @@
 #ifndef SCRRT_REPLAY_H
 #define SCRRT_REPLAY_H
 
+#include "scrrt/LossModel.h"
+#include "scrrt/LossReport.h"
 #include "scrrt/ScrOutput.h"
 
 #include <cstdint>
@@ -39,6 +41,15 @@ struct ReplayOptions {
   /// If set, the SCR frames the replicas were given are written here
   /// (pcap, in trace order), e.g. to send them to a real interface.
   std::string FramesOut;
+  /// Programs compiled with --loss-recovery: frames lost between the
+  /// sequencer and the cores, and how far (in frames) a replica may run
+  /// ahead of the slowest one (0: 4 K frames, at most a quarter of the log).
+  LossOptions Loss;
+  uint64_t MaxSkew = 0;
+  /// Loss recovery: the sequencer starts its seq and hist_seq counters (and
+  /// the replicas their applied count) here, e.g. just below 2^32 to cross
+  /// the wrap-around.
+  uint32_t StartSeq = 0;
 };
 
 struct Divergence {
@@ -66,6 +77,11 @@ struct ReplayResult {
   uint64_t CheckpointEvery = 0;
   int Cpu = -1;
   double Seconds = 0; // the replay loop only (not loading)
+  /// Sum of the kernel-measured run times of the replicas' frames (for
+  /// benchmarks: BPF_PROG_TEST_RUN with repeat 1, whole ns per run).
+  uint64_t ReplicaRunNs = 0;
+  uint64_t ReplicaRunNsMedian = 0; // robust to a run preempted or migrated
+  LossSummary Loss;                // programs compiled with --loss-recovery
 };
 
 class DifferentialReplay {
@@ -83,6 +99,10 @@ public:
   /// replay cannot go on (e.g. a test run the kernel refuses).
   bool run(ReplayResult &Result, std::string &Error,
            const std::function<void(uint64_t, uint64_t)> &Progress = {});
+
+  /// Loss recovery: the loss of the next run(). Runs after the first start
+  /// from cleared state on the programs already loaded.
+  void setLoss(const LossOptions &Loss);
 
 private:
   struct Impl;
