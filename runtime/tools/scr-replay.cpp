@@ -29,7 +29,7 @@ static void usage() {
       "                  [--checkpoint-every P] [--cpu C] [--quiet]\n"
       "                  [--frames OUT.pcap]\n"
       "                  [--loss RATE[/LEN]]... [--burst LEN] [--seed S]\n"
-      "                  [--max-skew W] [--start-seq X]\n"
+      "                  [--max-skew W] [--start-seq X] [--max-entries N]\n"
       "Runs the original program single-threaded and K replicas of the SCR\n"
       "program over the trace (frame i -> replica i mod K) and compares\n"
       "verdicts, output packets and replicated state. PROG defaults to\n"
@@ -42,7 +42,9 @@ static void usage() {
       "else 1) between sequencer and cores, seeded by S (default 1). Each\n"
       "--loss is one replay on the same loaded programs (state cleared in\n"
       "between); with several, --json prints an array. --start-seq X starts\n"
-      "the sequencer's counters at X (e.g. 4294966296 to cross 2^32).\n");
+      "the sequencer's counters at X (e.g. 4294966296 to cross 2^32).\n"
+      "--max-entries N caps max_entries of every hash map of both programs\n"
+      "(large preallocated maps dominate load time; same cap on both sides).\n");
 }
 
 static bool parseUnsigned(const char *S, uint64_t &V) {
@@ -185,6 +187,17 @@ int main(int Argc, char **Argv) {
       (Arg == "--burst"  ? O.Loss.Burst
        : Arg == "--seed" ? O.Loss.Seed
                          : O.MaxSkew) = N;
+    } else if (Arg == "--max-entries") {
+      uint64_t N = 0;
+      if (!Value(V))
+        return 2;
+      if (!parseUnsigned(V, N) || N == 0 || N > 1u << 30) {
+        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
+                     V);
+        return 2;
+      }
+      // BpfObject::load applies the cap to every object it loads.
+      setenv("SCR_MAX_ENTRIES", std::to_string(N).c_str(), 1);
     } else if (Arg == "--cores" || Arg == "--checkpoint-every" ||
                Arg == "--cpu") {
       uint64_t N = 0;

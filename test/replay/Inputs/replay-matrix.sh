@@ -5,7 +5,7 @@
 set -u
 # Hash maps of the examples hold up to 1M entries; a 600-packet trace needs
 # far fewer, and preallocating them dominates the run time.
-export SCR_MAX_ENTRIES=${SCR_MAX_ENTRIES:-16384}
+max_entries=16384
 src=$1 work=$2 cores=$3 kinds=$4 packets=${5:-1000}
 rm -rf "$work" && mkdir -p "$work"
 for kind in $kinds; do
@@ -22,7 +22,7 @@ for k in $cores; do
   done
   for kind in $kinds; do
     if ! scr-replay --scr "$out" --trace "$work/$kind.pcap" --cores "$k" \
-         --checkpoint-every 8 --json > "$out/$kind.json" 2> "$out/$kind.err"; then
+         --checkpoint-every 8 --max-entries $max_entries --json > "$out/$kind.json" 2> "$out/$kind.err"; then
       echo "DIVERGENT K=$k trace=$kind"
       cat "$out/$kind.err"
       python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["first_divergence"]))' "$out/$kind.json" 2>/dev/null
