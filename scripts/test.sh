@@ -10,4 +10,5 @@ fi
 [ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ninja -C build
 cd build
-ctest --output-on-failure -j2 "$@"
+# -V shows lit's summary (it is one CTest test) as well as the unit tests.
+ctest -V --output-on-failure -j2 "$@"

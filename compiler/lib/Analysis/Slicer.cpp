@@ -7,8 +7,6 @@
 #include "clang/Lex/Lexer.h"
 
 #include <cctype>
-#include <cstdlib>
-#include "llvm/Support/raw_ostream.h"
 #include <cstring>
 
 using namespace clang;
@@ -78,20 +76,6 @@ public:
         Changed |= processUses(U);
     }
     finishFields();
-    if (getenv("SCRCC_DEBUG_SLICE"))
-      for (const Stmt *U : S.Kept)
-        if (const auto *IS = dyn_cast<IfStmt>(U)) {
-          auto It = R.Values.find(IS->getCond());
-          llvm::errs() << "cond " << P.Diags.shortWhere(U->getBeginLoc()) << " kind "
-                       << (It == R.Values.end() ? -1 : int(It->second.K))
-                       << " dirty " << (It == R.Values.end() ? 0 : It->second.Dirty)
-                       << " sym " << (It != R.Values.end() && It->second.S ? "yes" : "no") << "\n";
-        }
-    if (getenv("SCRCC_DEBUG_SLICE"))
-      for (const Stmt *U : S.Kept)
-        llvm::errs() << "kept " << P.Diags.shortWhere(U->getBeginLoc()) << " "
-                     << U->getStmtClassName() << ": " << Reasons[U].Kind << " "
-                     << Reasons[U].Text << "\n";
     return P.Diags.errorCount() == Before;
   }
 
