@@ -75,6 +75,11 @@ public:
       for (const Stmt *U : Units)
         Changed |= processUses(U);
     }
+    // A local may have become needed after its declaration was visited.
+    std::erase_if(S.UnreadLocals, [&](const VarDecl *V) {
+      const auto *F = dyn_cast<FunctionDecl>(V->getDeclContext());
+      return !F || NeededVars[F].count(V);
+    });
     finishFields();
     return P.Diags.errorCount() == Before;
   }
@@ -246,8 +251,12 @@ private:
       if (const auto *DS = dyn_cast<DeclStmt>(St)) {
         for (const Decl *D : DS->decls())
           if (const auto *V = dyn_cast<VarDecl>(D))
-            if (const Expr *I = V->getInit())
-              visit(I, false, isIgnoredCall(I, V));
+            if (const Expr *I = V->getInit()) {
+              bool Ignored = isIgnoredCall(I, V);
+              if (Ignored)
+                S.UnreadLocals.insert(V);
+              visit(I, false, Ignored);
+            }
         return;
       }
       if (const auto *E = dyn_cast<Expr>(St))

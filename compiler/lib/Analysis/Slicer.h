@@ -35,6 +35,9 @@ struct Slice {
   std::set<const clang::FunctionDecl *> Relevant;
   std::set<std::pair<const clang::FunctionDecl *, unsigned>> NeededParams;
   std::set<const clang::FunctionDecl *> ValueNeeded;
+  /// Locals kept only because their initialiser is a call with state
+  /// effects; the replay never reads them.
+  std::set<const clang::VarDecl *> UnreadLocals;
   /// Expression -> C text that replaces it in the replay (history field,
   /// constant implied by the relevance filter, or 0 for an unused argument).
   std::map<const clang::Expr *, std::string> Replace;

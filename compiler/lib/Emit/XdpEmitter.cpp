@@ -8,6 +8,7 @@
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -182,8 +183,15 @@ private:
     return F->getNameAsString() + "__scr_replay";
   }
 
-  std::string paramList(const FunctionDecl *F) {
-    std::string Out = "const struct scr_fields *scr_e";
+  /// The parameters of a replay clone; those \p Body never names are
+  /// marked unused (the slice may drop every use, e.g. of data/data_end).
+  std::string paramList(const FunctionDecl *F, const std::string &Body) {
+    auto Unused = [&](llvm::StringRef Name) {
+      llvm::Regex Word("(^|[^A-Za-z0-9_])" + Name.str() + "($|[^A-Za-z0-9_])");
+      return Word.match(Body) ? "" : " __attribute__((unused))";
+    };
+    std::string Out =
+        std::string("const struct scr_fields *scr_e") + Unused("scr_e");
     if (F == P.Entry)
       return Out;
     PrintingPolicy PP(LO);
@@ -191,7 +199,7 @@ private:
       std::string T;
       llvm::raw_string_ostream OS(T);
       PV->getType().print(OS, PP, PV->getName());
-      Out += ", " + OS.str();
+      Out += ", " + OS.str() + (PV->getName().empty() ? "" : Unused(PV->getName()));
     }
     return Out;
   }
@@ -240,6 +248,11 @@ private:
                       "internal error: the clock is read in the replayed "
                       "slice but was not turned into a history field");
     }
+    // Locals kept only for their initialiser's call: say so, or the
+    // clone warns about an unused variable.
+    for (const VarDecl *V : S.UnreadLocals)
+      Rw.InsertTextAfterToken(SM.getExpansionLoc(V->getLocation()),
+                                " __attribute__((unused))");
     std::string Out;
     // Clones in source order: callees are defined before their callers.
     std::vector<const FunctionDecl *> Fns(S.Relevant.begin(), S.Relevant.end());
@@ -277,10 +290,7 @@ private:
              "): packet reads are history fields. */\n";
       CharSourceRange BR = fileRange(Body->getSourceRange());
       std::string BodyText = tidy(Rw.getRewrittenText(BR));
-      std::string Params = paramList(F);
-      if (BodyText.find("scr_e") == std::string::npos)
-        Params.insert(std::strlen("const struct scr_fields *scr_e"),
-                      " __attribute__((unused))");
+      std::string Params = paramList(F, BodyText);
       Out += "static __always_inline " + RetType + " " + replayName(F) + "(" +
              Params + ")\n";
       // A value nobody uses: the slice may fall off the end of a non-void
