@@ -44,7 +44,8 @@ static void usage() {
       "between); with several, --json prints an array. --start-seq X starts\n"
       "the sequencer's counters at X (e.g. 4294966296 to cross 2^32).\n"
       "--max-entries N caps max_entries of every hash map of both programs\n"
-      "(large preallocated maps dominate load time; same cap on both sides).\n");
+      "(large preallocated maps dominate load time; same cap on both "
+      "sides).\n");
 }
 
 static bool parseUnsigned(const char *S, uint64_t &V) {

@@ -32,16 +32,33 @@ struct Expr {
     Const, // Value
     Pkt,   // big-endian unsigned load of Bytes bytes at byte offset Args[0]
     Len,   // length of the original frame in bytes
-    Add, Sub, Mul, And, Or, Xor, Shl, Shr, // binary, unsigned 64-bit
-    Eq, Ne, Ult, Ule, Ugt, Uge,            // unsigned compares
-    Slt, Sle, Sgt, Sge,                    // signed 64-bit compares
-    LAnd, LOr,                             // logical, 0/1
-    Not, LNot,                             // unary: bitwise ~, logical !
-    Ite                                    // Args[0] ? Args[1] : Args[2]
+    Add,
+    Sub,
+    Mul,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr, // binary, unsigned 64-bit
+    Eq,
+    Ne,
+    Ult,
+    Ule,
+    Ugt,
+    Uge, // unsigned compares
+    Slt,
+    Sle,
+    Sgt,
+    Sge, // signed 64-bit compares
+    LAnd,
+    LOr, // logical, 0/1
+    Not,
+    LNot, // unary: bitwise ~, logical !
+    Ite   // Args[0] ? Args[1] : Args[2]
   };
   Op K = Op::Const;
-  uint64_t Value = 0;  // Const
-  unsigned Bytes = 0;  // Pkt: 1, 2, 4 or 8
+  uint64_t Value = 0; // Const
+  unsigned Bytes = 0; // Pkt: 1, 2, 4 or 8
   std::vector<std::shared_ptr<const Expr>> Args;
 
   static std::shared_ptr<const Expr> constant(uint64_t V);
@@ -79,7 +96,7 @@ struct Field {
     Length,    // frame length in bytes (Bits wide, 16)
     Timestamp  // sequencer timestamp in ns (Bits wide, 48)
   };
-  std::string Name;  // C identifier, unique within the layout
+  std::string Name; // C identifier, unique within the layout
   Kind K = Kind::Packet;
   unsigned Bits = 0;      // width in the entry
   unsigned BitOffset = 0; // from the most significant bit of entry byte 0
@@ -89,8 +106,7 @@ struct Field {
   std::vector<Reason> Why;
 
   /// Computes the field's value for one frame (timestamp: \p TimestampNs).
-  uint64_t extract(std::span<const uint8_t> Packet,
-                   uint64_t TimestampNs) const;
+  uint64_t extract(std::span<const uint8_t> Packet, uint64_t TimestampNs) const;
 };
 
 const char *kindName(Field::Kind K);
@@ -98,22 +114,22 @@ const char *kindName(Field::Kind K);
 /// State the program keeps, and what SCR does with it.
 struct StateObject {
   std::string Name;
-  std::string Kind;        // "map" or "global"
-  std::string Original;    // original map type, e.g. "BPF_MAP_TYPE_HASH"
-  std::string Replicated;  // map type in the SCR program
-  bool Written = false;    // false: configuration, stays shared
+  std::string Kind;       // "map" or "global"
+  std::string Original;   // original map type, e.g. "BPF_MAP_TYPE_HASH"
+  std::string Replicated; // map type in the SCR program
+  bool Written = false;   // false: configuration, stays shared
 };
 
 /// The sequencer's header in front of the history (docs/packet-format.md).
 struct HeaderFormat {
   static constexpr unsigned Bytes = 20;
-  static constexpr unsigned SeqOffset = 0;      // be32: frame sequence number
-  static constexpr unsigned HistSeqOffset = 4;  // be32: entries written before
-  static constexpr unsigned TimestampOffset = 8;// be64: ns, 48-bit clock
-  static constexpr unsigned OldestOffset = 16;  // be16: slot of oldest entry
-  static constexpr unsigned FlagsOffset = 18;   // u8
-  static constexpr unsigned ReservedOffset = 19;// u8, zero
-  static constexpr uint8_t FlagRelevant = 0x1;  // this frame's entry is written
+  static constexpr unsigned SeqOffset = 0;       // be32: frame sequence number
+  static constexpr unsigned HistSeqOffset = 4;   // be32: entries written before
+  static constexpr unsigned TimestampOffset = 8; // be64: ns, 48-bit clock
+  static constexpr unsigned OldestOffset = 16;   // be16: slot of oldest entry
+  static constexpr unsigned FlagsOffset = 18;    // u8
+  static constexpr unsigned ReservedOffset = 19; // u8, zero
+  static constexpr uint8_t FlagRelevant = 0x1; // this frame's entry is written
   static constexpr unsigned OuterEthernetBytes = 14;
   static constexpr uint16_t OuterEtherType = 0x88B5; // IEEE local experimental
 };
@@ -122,8 +138,8 @@ enum class SequencerMode { Nic, Tor };
 
 struct Layout {
   int Version = LayoutSchemaVersion;
-  std::string Source;    // input file name as given
-  std::string Entry;     // XDP entry function
+  std::string Source; // input file name as given
+  std::string Entry;  // XDP entry function
   unsigned Cores = 1;
   unsigned HistoryLength = 0; // N: slots in the ring (cores - 1 by default)
   SequencerMode Mode = SequencerMode::Nic;

@@ -35,8 +35,8 @@ static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
     V.Dirty = A.Dirty || B.Dirty;
     return V;
   }
-  if ((A.K == K::Ptr || A.K == K::MapRef) && (B.K == K::Ptr || B.K == K::MapRef) &&
-      A.K == B.K && A.K == K::Ptr) {
+  if ((A.K == K::Ptr || A.K == K::MapRef) &&
+      (B.K == K::Ptr || B.K == K::MapRef) && A.K == B.K && A.K == K::Ptr) {
     AbsVal V = A;
     V.Maps.insert(B.Maps.begin(), B.Maps.end());
     V.Locals.insert(B.Locals.begin(), B.Locals.end());
@@ -290,8 +290,7 @@ private:
         const ASTRecordLayout &RL = Ctx.getASTRecordLayout(FD->getParent());
         uint64_t Bits = RL.getFieldOffset(FD->getFieldIndex());
         AbsVal A = Base;
-        A.S = simplify(
-            Sym::op(Op::Add, {Base.S, Sym::constant(Bits / 8)}));
+        A.S = simplify(Sym::op(Op::Add, {Base.S, Sym::constant(Bits / 8)}));
         return A;
       }
       if (Base.K == AbsVal::Kind::Ptr)
@@ -311,8 +310,7 @@ private:
     return AbsVal::unknown();
   }
 
-  AbsVal pointerAdd(const AbsVal &Ptr, const AbsVal &Idx, QualType Elem,
-                    Op O) {
+  AbsVal pointerAdd(const AbsVal &Ptr, const AbsVal &Idx, QualType Elem, Op O) {
     if (Ptr.K == AbsVal::Kind::PktPtr) {
       uint64_t Size = Elem->isVoidType() || Elem->isIncompleteType()
                           ? 1
@@ -321,7 +319,8 @@ private:
         return AbsVal::unknown(true);
       AbsVal A = Ptr;
       A.S = simplify(Sym::op(
-          O, {Ptr.S, simplify(Sym::op(Op::Mul, {Idx.S, Sym::constant(Size)}))}));
+          O,
+          {Ptr.S, simplify(Sym::op(Op::Mul, {Idx.S, Sym::constant(Size)}))}));
       A.Dirty |= Idx.Dirty;
       return A;
     }
@@ -394,9 +393,9 @@ private:
         (void)Byte;
         SymRef Off = Addr.S; // already includes BitOff / 8
         SymRef Ld = Sym::hostLoad(Off, Bytes);
-        V.S = simplify(Sym::op(
-            Op::And, {Sym::op(Op::Shr, {Ld, Sym::constant(Shift)}),
-                      Sym::constant((1ULL << Width) - 1)}));
+        V.S = simplify(
+            Sym::op(Op::And, {Sym::op(Op::Shr, {Ld, Sym::constant(Shift)}),
+                              Sym::constant((1ULL << Width) - 1)}));
       } else {
         unsigned Bytes = Ctx.getTypeSizeInChars(T).getQuantity();
         if (Bytes != 1 && Bytes != 2 && Bytes != 4 && Bytes != 8) {
@@ -459,8 +458,7 @@ private:
                 "by scrcc yet (keep state in a BPF map)");
   }
 
-  AbsVal assignTo(const Expr *LHS, const AbsVal &V, const Expr *Node,
-                  Env &En) {
+  AbsVal assignTo(const Expr *LHS, const AbsVal &V, const Expr *Node, Env &En) {
     const Expr *L = LHS->IgnoreParens();
     if (const auto *DR = dyn_cast<DeclRefExpr>(L))
       if (const auto *VD = dyn_cast<VarDecl>(DR->getDecl())) {
@@ -529,12 +527,24 @@ private:
     }
     Op O;
     switch (BO) {
-    case BO_EQ: O = Op::Eq; break;
-    case BO_NE: O = Op::Ne; break;
-    case BO_LT: O = Op::Ult; break;
-    case BO_LE: O = Op::Ule; break;
-    case BO_GT: O = Op::Ugt; break;
-    default: O = Op::Uge; break;
+    case BO_EQ:
+      O = Op::Eq;
+      break;
+    case BO_NE:
+      O = Op::Ne;
+      break;
+    case BO_LT:
+      O = Op::Ult;
+      break;
+    case BO_LE:
+      O = Op::Ule;
+      break;
+    case BO_GT:
+      O = Op::Ugt;
+      break;
+    default:
+      O = Op::Uge;
+      break;
     }
     AbsVal V = AbsVal::scalar(simplify(Sym::op(O, {L, Rr})));
     V.Dirty = A.Dirty || B.Dirty;
@@ -722,10 +732,10 @@ private:
       return pointerAdd(B, A, RT->getPointeeType(), Op::Add);
     if (K == BO_Sub && LT->isPointerType() && RT->isPointerType()) {
       using AK = AbsVal::Kind;
-      uint64_t Size = LT->getPointeeType()->isVoidType()
-                          ? 1
-                          : Ctx.getTypeSizeInChars(LT->getPointeeType())
-                                .getQuantity();
+      uint64_t Size =
+          LT->getPointeeType()->isVoidType()
+              ? 1
+              : Ctx.getTypeSizeInChars(LT->getPointeeType()).getQuantity();
       if (Size == 1 && (A.K == AK::PktPtr || A.K == AK::DataEnd) &&
           (B.K == AK::PktPtr || B.K == AK::DataEnd)) {
         SymRef L = A.K == AK::DataEnd ? Sym::len() : A.S;
@@ -742,15 +752,24 @@ private:
 
   static std::optional<Op> arith(BinaryOperatorKind K) {
     switch (K) {
-    case BO_Add: return Op::Add;
-    case BO_Sub: return Op::Sub;
-    case BO_Mul: return Op::Mul;
-    case BO_And: return Op::And;
-    case BO_Or: return Op::Or;
-    case BO_Xor: return Op::Xor;
-    case BO_Shl: return Op::Shl;
-    case BO_Shr: return Op::Shr;
-    default: return std::nullopt;
+    case BO_Add:
+      return Op::Add;
+    case BO_Sub:
+      return Op::Sub;
+    case BO_Mul:
+      return Op::Mul;
+    case BO_And:
+      return Op::And;
+    case BO_Or:
+      return Op::Or;
+    case BO_Xor:
+      return Op::Xor;
+    case BO_Shl:
+      return Op::Shl;
+    case BO_Shr:
+      return Op::Shr;
+    default:
+      return std::nullopt;
     }
   }
 
@@ -801,11 +820,11 @@ private:
     Callee.Lits = En.Lits;
     Callee.PacketWritten = En.PacketWritten;
     for (unsigned I = 0; I < F->getNumParams() && I < Args.size(); ++I)
-      Callee.Vars[F->getParamDecl(I)] =
-          convert(Args[I], Args[I].K == AbsVal::Kind::Scalar
-                               ? F->getParamDecl(I)->getType()
-                               : F->getParamDecl(I)->getType(),
-                  F->getParamDecl(I)->getType());
+      Callee.Vars[F->getParamDecl(I)] = convert(
+          Args[I],
+          Args[I].K == AbsVal::Kind::Scalar ? F->getParamDecl(I)->getType()
+                                            : F->getParamDecl(I)->getType(),
+          F->getParamDecl(I)->getType());
     Stack.push_back({F, {}, std::nullopt, {}});
     exec(F->getBody(), Callee);
     Frame Fr = std::move(Stack.back());
@@ -856,8 +875,8 @@ private:
     }
     if (N == "__builtin_constant_p") // constants were folded before
       return AbsVal::scalar(Sym::constant(0));
-    if (N == "__builtin_offsetof" ||
-        N == "__builtin_unreachable" || N == "__builtin_preserve_access_index")
+    if (N == "__builtin_offsetof" || N == "__builtin_unreachable" ||
+        N == "__builtin_preserve_access_index")
       return Args.empty() ? AbsVal::unknown() : Args[0];
     error(CE, "builtin '" + N.str() + "' is not supported by scrcc");
     return AbsVal::unknown();
@@ -926,9 +945,10 @@ private:
       return AbsVal::unknown();
     }
     if (H == "bpf_get_smp_processor_id" || H == "bpf_get_numa_node_id") {
-      error(CE, "'" + H + "' returns a per-core value: under SCR every core "
-                "must compute the same state, so per-core values are "
-                "rejected");
+      error(CE, "'" + H +
+                    "' returns a per-core value: under SCR every core "
+                    "must compute the same state, so per-core values are "
+                    "rejected");
       return AbsVal::unknown();
     }
     if (H == "bpf_xdp_adjust_head" || H == "bpf_xdp_adjust_tail" ||
@@ -950,8 +970,9 @@ private:
     // state in a way scrcc cannot replay.
     for (const AbsVal &A : Args)
       if (A.K == AbsVal::Kind::Ptr && !A.Maps.empty())
-        error(CE, "helper '" + H + "' may write into a map value; scrcc "
-                  "cannot replay it");
+        error(CE, "helper '" + H +
+                      "' may write into a map value; scrcc "
+                      "cannot replay it");
     return AbsVal::unknown();
   }
 
@@ -1086,8 +1107,8 @@ private:
       error(S, "inline assembly is not supported by scrcc");
       return;
     }
-    error(S, std::string("unsupported statement '") + S->getStmtClassName() +
-                 "'");
+    error(S,
+          std::string("unsupported statement '") + S->getStmtClassName() + "'");
   }
 
   /// Switch bodies: every case label is entered from the switch (Entry)

@@ -31,11 +31,11 @@ using Literal = std::pair<SymRef, bool>;
 struct AbsVal {
   enum class Kind { Unknown, Scalar, PktPtr, DataEnd, Ctx, MapRef, Ptr };
   Kind K = Kind::Unknown;
-  SymRef S;                        // Scalar: the value; PktPtr: byte offset
-  const MapInfo *Map = nullptr;    // MapRef
-  std::set<const MapInfo *> Maps;  // Ptr: may point into these maps' values
+  SymRef S;                       // Scalar: the value; PktPtr: byte offset
+  const MapInfo *Map = nullptr;   // MapRef
+  std::set<const MapInfo *> Maps; // Ptr: may point into these maps' values
   std::set<const clang::VarDecl *> Locals; // Ptr: may point to these locals
-  bool Global = false;   // Ptr: may point to a global variable
+  bool Global = false;    // Ptr: may point to a global variable
   bool MayPacket = false; // Unknown: may be a packet pointer
   bool Dirty = false;     // computed from packet bytes the program wrote
 

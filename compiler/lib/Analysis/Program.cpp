@@ -149,8 +149,8 @@ bool Program::discover(const std::string &Requested) {
       if (FD->getName() != "type")
         continue;
       const auto *PT = FD->getType()->getAs<PointerType>();
-      const auto *AT = PT ? Ctx.getAsConstantArrayType(PT->getPointeeType())
-                          : nullptr;
+      const auto *AT =
+          PT ? Ctx.getAsConstantArrayType(PT->getPointeeType()) : nullptr;
       if (!AT)
         continue;
       M.Type = AT->getSize().getZExtValue();
@@ -160,8 +160,8 @@ bool Program::discover(const std::string &Requested) {
              TL = TL.getNextTypeLoc())
           if (auto ATL = TL.getAs<ArrayTypeLoc>()) {
             if (const Expr *Size = ATL.getSizeExpr())
-              M.TypeLoc = Ctx.getSourceManager().getSpellingLoc(
-                  Size->getBeginLoc());
+              M.TypeLoc =
+                  Ctx.getSourceManager().getSpellingLoc(Size->getBeginLoc());
             break;
           }
     }
@@ -191,9 +191,8 @@ bool Program::discover(const std::string &Requested) {
     std::string Names;
     for (const auto *F : Xdp)
       Names += (Names.empty() ? "" : ", ") + F->getNameAsString();
-    Diags.error(Xdp[1]->getLocation(),
-                "several XDP programs (" + Names +
-                    "); choose one with --entry");
+    Diags.error(Xdp[1]->getLocation(), "several XDP programs (" + Names +
+                                           "); choose one with --entry");
     return false;
   }
   Entry = Xdp.front();

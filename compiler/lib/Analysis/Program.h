@@ -42,11 +42,11 @@ private:
 struct MapInfo {
   const clang::VarDecl *Decl = nullptr;
   std::string Name;
-  unsigned Type = 0;       // enum bpf_map_type value
-  std::string TypeName;    // e.g. "BPF_MAP_TYPE_HASH"
+  unsigned Type = 0;             // enum bpf_map_type value
+  std::string TypeName;          // e.g. "BPF_MAP_TYPE_HASH"
   clang::SourceLocation TypeLoc; // spelling of the type value, for rewriting
   bool Written = false;
-  std::string WriteWhere;  // first write, for explanations
+  std::string WriteWhere; // first write, for explanations
 };
 
 struct Program {

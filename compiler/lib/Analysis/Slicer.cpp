@@ -158,9 +158,9 @@ private:
       S.Assumed.push_back(L);
       scr::ExprRef Term =
           L.second ? *E : scr::Expr::make(scr::Expr::Op::LNot, {*E});
-      S.Relevance = S.Relevance
-                        ? scr::Expr::make(scr::Expr::Op::LAnd, {S.Relevance, Term})
-                        : Term;
+      S.Relevance = S.Relevance ? scr::Expr::make(scr::Expr::Op::LAnd,
+                                                  {S.Relevance, Term})
+                                : Term;
     }
     if (!S.Relevance)
       S.Relevance = scr::Expr::constant(1);
@@ -202,14 +202,15 @@ private:
     for (const Stmt *X : Exits[F])
       if (X != U && mayPrecede(X, U))
         keep(unitOf(X, *S.Parents[F]),
-             {"control", "may skip the statement at " +
-                             P.Diags.shortWhere(U->getBeginLoc()),
+             {"control",
+              "may skip the statement at " +
+                  P.Diags.shortWhere(U->getBeginLoc()),
               X->getBeginLoc(), U});
     if (S.Relevant.insert(F).second)
       for (const CallExpr *C : CallSites[F])
         keep(unitOf(C, *S.Parents[fnOf(C)]),
-             {"call", "calls `" + F->getNameAsString() + "`",
-              C->getBeginLoc(), U});
+             {"call", "calls `" + F->getNameAsString() + "`", C->getBeginLoc(),
+              U});
     return true;
   }
 
@@ -221,7 +222,8 @@ private:
       unsigned Idx = PV->getFunctionScopeIndex();
       if (F == P.Entry) {
         P.Diags.error(Loc, "the replayed state update uses the program's "
-                           "context argument `" + PV->getNameAsString() +
+                           "context argument `" +
+                               PV->getNameAsString() +
                                "` directly; only packet fields it reads can "
                                "be carried in the history");
         return false;
@@ -345,8 +347,7 @@ private:
         const FunctionDecl *F = It->second;
         for (unsigned I = 0; I < CE->getNumArgs(); ++I) {
           const Expr *A = CE->getArg(I);
-          if (S.NeededParams.count({F, I}) ||
-              !(A->getType()->isScalarType())) {
+          if (S.NeededParams.count({F, I}) || !(A->getType()->isScalarType())) {
             S.Replace.erase(A);
             visit(A, false, false);
           } else if (!S.Replace.count(A)) {
@@ -358,8 +359,9 @@ private:
           for (const Stmt *X : Exits[F])
             if (isa<ReturnStmt>(X))
               keep(unitOf(X, *S.Parents[F]),
-                   {"data", "returns the value used at " +
-                                P.Diags.shortWhere(CE->getBeginLoc()),
+                   {"data",
+                    "returns the value used at " +
+                        P.Diags.shortWhere(CE->getBeginLoc()),
                     X->getBeginLoc(), Cur});
         }
         return;
@@ -457,8 +459,8 @@ private:
         break;
     }
     // Drop noise that says nothing about the field.
-    for (const char *Noise : {"bpf_htons_", "bpf_ntohs_", "bpf_htonl_",
-                              "bpf_ntohl_", "void_"}) {
+    for (const char *Noise :
+         {"bpf_htons_", "bpf_ntohs_", "bpf_htonl_", "bpf_ntohl_", "void_"}) {
       size_t At;
       while ((At = N.find(Noise)) != std::string::npos)
         N.erase(At, std::strlen(Noise));
@@ -485,8 +487,9 @@ private:
       bool Skip = K.Text.rfind("may skip", 0) == 0;
       bool PrevSkip = !Out.empty() && Out.back().Text.rfind("may skip", 0) == 0;
       if ((K.Kind != "control" || K.Text != "encloses") && !(Skip && PrevSkip))
-        Out.push_back({K.Kind == "state" ? "state" : K.Kind == "call" ? "data"
-                                                                      : K.Kind,
+        Out.push_back({K.Kind == "state"  ? "state"
+                       : K.Kind == "call" ? "data"
+                                          : K.Kind,
                        K.Text, P.Diags.shortWhere(K.Loc)});
       U = K.Because;
     }
@@ -497,8 +500,10 @@ private:
   /// big-endian value: one field serves both, through a byte swap.
   static bool sameBytes(const scr::Field &Raw, const scr::Field &Val) {
     return Raw.K == scr::Field::Kind::Packet &&
-           Val.K == scr::Field::Kind::Value && Val.Value->K == scr::Expr::Op::Pkt &&
-           Val.Value->Bytes * 8 == Raw.Bits && Val.Value->Args[0]->equals(*Raw.Offset);
+           Val.K == scr::Field::Kind::Value &&
+           Val.Value->K == scr::Expr::Op::Pkt &&
+           Val.Value->Bytes * 8 == Raw.Bits &&
+           Val.Value->Args[0]->equals(*Raw.Offset);
   }
 
   /// Adds (or finds) a field; returns the C text that reads it.
@@ -522,7 +527,8 @@ private:
       }
     }
     if (F.K != scr::Field::Kind::Timestamp && F.K != scr::Field::Kind::Length)
-      F.Name = fieldName(F.Name, F.K == scr::Field::Kind::Predicate ? "p_" : "");
+      F.Name =
+          fieldName(F.Name, F.K == scr::Field::Kind::Predicate ? "p_" : "");
     addWhy(F, E, IsCond);
     S.Fields.push_back(std::move(F));
     return "scr_e->" + S.Fields.back().Name;
@@ -579,8 +585,8 @@ private:
       while (A->K == Sym::Kind::Bswap)
         A = A->Args[0];
       if (A->isConst()) {
-        S.Replace[E] = std::string(A->Value ? "1" : "0") +
-                       " /* scr: always " + (A->Value ? "true" : "false") +
+        S.Replace[E] = std::string(A->Value ? "1" : "0") + " /* scr: always " +
+                       (A->Value ? "true" : "false") +
                        " for packets in the history */";
         return true;
       }
@@ -614,8 +620,8 @@ private:
                 (Sv->K == Sym::Kind::Bswap &&
                  Sv->Args[0]->K == Sym::Kind::Load &&
                  Sv->Args[0]->Bytes == Sv->Bytes)) &&
-               TypeBits == 8 * (Sv->K == Sym::Kind::Load ? Sv->Bytes
-                                                          : Sv->Bytes)) {
+               TypeBits ==
+                   8 * (Sv->K == Sym::Kind::Load ? Sv->Bytes : Sv->Bytes)) {
       const SymRef &Ld = Sv->K == Sym::Kind::Load ? Sv : Sv->Args[0];
       auto Off = lowerToLayout(Ld->Args[0]);
       if (!Off)

@@ -113,9 +113,19 @@ static uint64_t upperBound(const SymRef &S) {
     switch (S->O) {
     case Op::And:
       return std::min(upperBound(S->Args[0]), upperBound(S->Args[1]));
-    case Op::Eq: case Op::Ne: case Op::Ult: case Op::Ule: case Op::Ugt:
-    case Op::Uge: case Op::Slt: case Op::Sle: case Op::Sgt: case Op::Sge:
-    case Op::LAnd: case Op::LOr: case Op::LNot:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Ult:
+    case Op::Ule:
+    case Op::Ugt:
+    case Op::Uge:
+    case Op::Slt:
+    case Op::Sle:
+    case Op::Sgt:
+    case Op::Sge:
+    case Op::LAnd:
+    case Op::LOr:
+    case Op::LNot:
       return 1;
     case Op::Shr:
       if (S->Args[1]->isConst() && S->Args[1]->Value < 64)
@@ -192,8 +202,7 @@ static SymRef fold(const SymRef &S) {
   }
   // Canonical form: constants on the right of commutative operators.
   if ((S->O == Op::Add || S->O == Op::Mul || S->O == Op::And ||
-       S->O == Op::Or || S->O == Op::Xor || S->O == Op::Eq ||
-       S->O == Op::Ne) &&
+       S->O == Op::Or || S->O == Op::Xor || S->O == Op::Eq || S->O == Op::Ne) &&
       S->Args[0]->isConst() && !S->Args[1]->isConst())
     return fold(Sym::op(S->O, {S->Args[1], S->Args[0]}));
   const auto &A = S->Args;
@@ -211,8 +220,8 @@ static SymRef fold(const SymRef &S) {
       auto K = C(1 - I);
       if (X->K == Sym::Kind::Bswap && K && *K <= maskOf(X->Bytes) &&
           upperBound(X->Args[0]) <= maskOf(X->Bytes))
-        return fold(Sym::op(S->O, {X->Args[0], Sym::constant(swapBytes(
-                                                   *K, X->Bytes))}));
+        return fold(Sym::op(
+            S->O, {X->Args[0], Sym::constant(swapBytes(*K, X->Bytes))}));
       if (K && *K > upperBound(X))
         return Sym::constant(S->O == Op::Ne);
     }
@@ -223,8 +232,8 @@ static SymRef fold(const SymRef &S) {
       if (auto K = C(1 - I))
         if (A[I]->K == Sym::Kind::Bswap && *K <= maskOf(A[I]->Bytes))
           return Sym::bswap(
-              fold(Sym::op(Op::And, {A[I]->Args[0],
-                                     Sym::constant(swapBytes(*K, A[I]->Bytes))})),
+              fold(Sym::op(Op::And, {A[I]->Args[0], Sym::constant(swapBytes(
+                                                        *K, A[I]->Bytes))})),
               A[I]->Bytes);
     for (int I = 0; I < 2; ++I)
       if (auto K = C(1 - I)) {
@@ -244,8 +253,8 @@ static SymRef fold(const SymRef &S) {
     // (x + c1) + c2 -> x + (c1 + c2): keeps offsets readable.
     if (S->O == Op::Add && C(1) && A[0]->K == Sym::Kind::Op &&
         A[0]->O == Op::Add && A[0]->Args[1]->isConst())
-      return Sym::op(Op::Add, {A[0]->Args[0], Sym::constant(
-                                                  A[0]->Args[1]->Value + *C(1))});
+      return Sym::op(Op::Add, {A[0]->Args[0],
+                               Sym::constant(A[0]->Args[1]->Value + *C(1))});
     return S;
   case Op::Mul:
     for (int I = 0; I < 2; ++I) {
@@ -284,11 +293,11 @@ static SymRef fold(const SymRef &S) {
   case Op::LNot:
     // !(a == b) -> a != b and friends keep predicates canonical.
     if (A[0]->K == Sym::Kind::Op) {
-      static const std::pair<Op, Op> Neg[] = {{Op::Eq, Op::Ne}, {Op::Ne, Op::Eq},
-                                              {Op::Ult, Op::Uge}, {Op::Uge, Op::Ult},
-                                              {Op::Ugt, Op::Ule}, {Op::Ule, Op::Ugt},
-                                              {Op::Slt, Op::Sge}, {Op::Sge, Op::Slt},
-                                              {Op::Sgt, Op::Sle}, {Op::Sle, Op::Sgt}};
+      static const std::pair<Op, Op> Neg[] = {
+          {Op::Eq, Op::Ne},   {Op::Ne, Op::Eq},   {Op::Ult, Op::Uge},
+          {Op::Uge, Op::Ult}, {Op::Ugt, Op::Ule}, {Op::Ule, Op::Ugt},
+          {Op::Slt, Op::Sge}, {Op::Sge, Op::Slt}, {Op::Sgt, Op::Sle},
+          {Op::Sle, Op::Sgt}};
       for (auto [From, To] : Neg)
         if (A[0]->O == From)
           return Sym::op(To, A[0]->Args);

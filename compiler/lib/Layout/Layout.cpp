@@ -108,29 +108,56 @@ uint64_t Expr::eval(std::span<const uint8_t> P) const {
     }
     return V;
   }
-  case Op::Add: return A(0) + A(1);
-  case Op::Sub: return A(0) - A(1);
-  case Op::Mul: return A(0) * A(1);
-  case Op::And: return A(0) & A(1);
-  case Op::Or: return A(0) | A(1);
-  case Op::Xor: return A(0) ^ A(1);
-  case Op::Shl: { uint64_t S = A(1); return S >= 64 ? 0 : A(0) << S; }
-  case Op::Shr: { uint64_t S = A(1); return S >= 64 ? 0 : A(0) >> S; }
-  case Op::Eq: return A(0) == A(1);
-  case Op::Ne: return A(0) != A(1);
-  case Op::Ult: return A(0) < A(1);
-  case Op::Ule: return A(0) <= A(1);
-  case Op::Ugt: return A(0) > A(1);
-  case Op::Uge: return A(0) >= A(1);
-  case Op::Slt: return int64_t(A(0)) < int64_t(A(1));
-  case Op::Sle: return int64_t(A(0)) <= int64_t(A(1));
-  case Op::Sgt: return int64_t(A(0)) > int64_t(A(1));
-  case Op::Sge: return int64_t(A(0)) >= int64_t(A(1));
-  case Op::LAnd: return A(0) && A(1);
-  case Op::LOr: return A(0) || A(1);
-  case Op::Not: return ~A(0);
-  case Op::LNot: return !A(0);
-  case Op::Ite: return A(0) ? A(1) : A(2);
+  case Op::Add:
+    return A(0) + A(1);
+  case Op::Sub:
+    return A(0) - A(1);
+  case Op::Mul:
+    return A(0) * A(1);
+  case Op::And:
+    return A(0) & A(1);
+  case Op::Or:
+    return A(0) | A(1);
+  case Op::Xor:
+    return A(0) ^ A(1);
+  case Op::Shl: {
+    uint64_t S = A(1);
+    return S >= 64 ? 0 : A(0) << S;
+  }
+  case Op::Shr: {
+    uint64_t S = A(1);
+    return S >= 64 ? 0 : A(0) >> S;
+  }
+  case Op::Eq:
+    return A(0) == A(1);
+  case Op::Ne:
+    return A(0) != A(1);
+  case Op::Ult:
+    return A(0) < A(1);
+  case Op::Ule:
+    return A(0) <= A(1);
+  case Op::Ugt:
+    return A(0) > A(1);
+  case Op::Uge:
+    return A(0) >= A(1);
+  case Op::Slt:
+    return int64_t(A(0)) < int64_t(A(1));
+  case Op::Sle:
+    return int64_t(A(0)) <= int64_t(A(1));
+  case Op::Sgt:
+    return int64_t(A(0)) > int64_t(A(1));
+  case Op::Sge:
+    return int64_t(A(0)) >= int64_t(A(1));
+  case Op::LAnd:
+    return A(0) && A(1);
+  case Op::LOr:
+    return A(0) || A(1);
+  case Op::Not:
+    return ~A(0);
+  case Op::LNot:
+    return !A(0);
+  case Op::Ite:
+    return A(0) ? A(1) : A(2);
   }
   return 0;
 }
@@ -174,18 +201,24 @@ std::string Expr::str() const {
 
 const char *kindName(Field::Kind K) {
   switch (K) {
-  case Field::Kind::Packet: return "packet";
-  case Field::Kind::Value: return "value";
-  case Field::Kind::Predicate: return "predicate";
-  case Field::Kind::Length: return "length";
-  case Field::Kind::Timestamp: return "timestamp";
+  case Field::Kind::Packet:
+    return "packet";
+  case Field::Kind::Value:
+    return "value";
+  case Field::Kind::Predicate:
+    return "predicate";
+  case Field::Kind::Length:
+    return "length";
+  case Field::Kind::Timestamp:
+    return "timestamp";
   }
   return "?";
 }
 
 static std::optional<Field::Kind> kindFromName(const std::string &S) {
-  for (auto K : {Field::Kind::Packet, Field::Kind::Value, Field::Kind::Predicate,
-                 Field::Kind::Length, Field::Kind::Timestamp})
+  for (auto K :
+       {Field::Kind::Packet, Field::Kind::Value, Field::Kind::Predicate,
+        Field::Kind::Length, Field::Kind::Timestamp})
     if (S == kindName(K))
       return K;
   return std::nullopt;
@@ -367,8 +400,8 @@ std::string Layout::toJson() const {
   J["loss_recovery"] = {{"enabled", LossRecovery}, {"log_entries", LogEntries}};
   J["entry"] = {{"bits", entryBits()}, {"bytes", entryBytes()}};
   J["prefix_bytes"] = prefixBytes();
-  J["relevance"] = Relevance ? exprToJson(*Relevance)
-                             : exprToJson(*Expr::constant(1));
+  J["relevance"] =
+      Relevance ? exprToJson(*Relevance) : exprToJson(*Expr::constant(1));
   json Fs = json::array();
   for (const Field &F : Fields) {
     json JF = {{"name", F.Name},
@@ -426,7 +459,8 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
     if (M != "nic" && M != "tor")
       throw ParseError{"sequencer.mode must be \"nic\" or \"tor\""};
     L.Mode = M == "tor" ? SequencerMode::Tor : SequencerMode::Nic;
-    if (L.Mode == SequencerMode::Tor && J["sequencer"].contains("outer_ethernet")) {
+    if (L.Mode == SequencerMode::Tor &&
+        J["sequencer"].contains("outer_ethernet")) {
       const json &O = J["sequencer"]["outer_ethernet"];
       if (!parseMac(O.value("dst", ""), L.OuterDst) ||
           !parseMac(O.value("src", ""), L.OuterSrc))
@@ -456,8 +490,8 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
       if (F.Bits == 0 || F.Bits > 64)
         throw ParseError{"field " + F.Name + ": bits must be 1..64"};
       if (F.K == Field::Kind::Packet) {
-        if (F.Bits % 8 || (F.Bits != 8 && F.Bits != 16 && F.Bits != 32 &&
-                           F.Bits != 64))
+        if (F.Bits % 8 ||
+            (F.Bits != 8 && F.Bits != 16 && F.Bits != 32 && F.Bits != 64))
           throw ParseError{"field " + F.Name +
                            ": packet fields are 1, 2, 4 or 8 bytes"};
         F.Offset = exprFromJson(JF.at("offset"), "field " + F.Name);
@@ -466,8 +500,8 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
         F.Value = exprFromJson(JF.at("expr"), "field " + F.Name);
       if (JF.contains("why"))
         for (const json &W : JF["why"])
-          F.Why.push_back({W.value("kind", ""), W.value("text", ""),
-                           W.value("at", "")});
+          F.Why.push_back(
+              {W.value("kind", ""), W.value("text", ""), W.value("at", "")});
       L.Fields.push_back(std::move(F));
     }
     if (J.contains("state"))

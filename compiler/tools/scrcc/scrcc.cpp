@@ -1,4 +1,5 @@
-//===- scrcc.cpp - The scrcc driver -----------------------------------------===//
+//===- scrcc.cpp - The scrcc driver
+//-----------------------------------------===//
 //
 // scrcc INPUT.bpf.c --cores N -o OUTDIR [options] [-- clang args]
 //
@@ -45,7 +46,8 @@ using namespace llvm;
 #endif
 
 static cl::OptionCategory Cat("scrcc options");
-static cl::opt<unsigned> Cores("cores", cl::desc("Number of CPU cores (replicas)"),
+static cl::opt<unsigned> Cores("cores",
+                               cl::desc("Number of CPU cores (replicas)"),
                                cl::value_desc("N"), cl::init(0), cl::cat(Cat));
 static cl::opt<std::string> OutDir("o", cl::desc("Output directory"),
                                    cl::value_desc("OUTDIR"), cl::cat(Cat));
@@ -59,8 +61,9 @@ static cl::opt<std::string> Seq("sequencer",
                                          "header)"),
                                 cl::init("nic"), cl::cat(Cat));
 static cl::opt<std::string>
-    Emit("emit", cl::desc("Outputs: comma-separated from bpf,layout,p4,verilog "
-                          "(default: all that this build supports)"),
+    Emit("emit",
+         cl::desc("Outputs: comma-separated from bpf,layout,p4,verilog "
+                  "(default: all that this build supports)"),
          cl::init(""), cl::cat(Cat));
 static cl::opt<bool> Explain("explain",
                              cl::desc("Print each history field and why it "
@@ -115,10 +118,11 @@ std::string stemOf(const std::string &Input) {
 }
 
 void explain(const scr::Layout &L) {
-  outs() << "scrcc: " << L.Source << " (entry `" << L.Entry << "`): "
-         << L.Fields.size() << " history field(s), " << L.entryBits()
-         << " bits per entry (" << L.entryBytes() << " bytes), N = "
-         << L.HistoryLength << " for " << L.Cores << " cores\n";
+  outs() << "scrcc: " << L.Source << " (entry `" << L.Entry
+         << "`): " << L.Fields.size() << " history field(s), " << L.entryBits()
+         << " bits per entry (" << L.entryBytes()
+         << " bytes), N = " << L.HistoryLength << " for " << L.Cores
+         << " cores\n";
   outs() << "relevance filter: " << L.Relevance->str() << "\n";
   for (const scr::Field &F : L.Fields) {
     outs() << "field " << F.Name << ": " << F.Bits << " bit"
@@ -175,8 +179,8 @@ int main(int argc, const char **argv) {
     return 1;
   }
   if (Cores == 0 || Cores > 1024) {
-    errs() << "scrcc: error: --cores must be between 1 and 1024 (got "
-           << Cores << ")\n";
+    errs() << "scrcc: error: --cores must be between 1 and 1024 (got " << Cores
+           << ")\n";
     return 1;
   }
   if (OutDir.empty() && !Explain) {
@@ -222,8 +226,13 @@ int main(int argc, const char **argv) {
   std::string Multiarch = "/usr/include/x86_64-linux-gnu";
   std::string InputDir = sys::path::parent_path(Input).str();
   std::vector<std::string> Extra = {
-      "-target", "bpf", "-O2", "-g", "-I" + Multiarch,
-      "-resource-dir", SCRCC_CLANG_RESOURCE_DIR,
+      "-target",
+      "bpf",
+      "-O2",
+      "-g",
+      "-I" + Multiarch,
+      "-resource-dir",
+      SCRCC_CLANG_RESOURCE_DIR,
       "-I" + (InputDir.empty() ? std::string(".") : InputDir)};
   Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
       Extra, tooling::ArgumentInsertPosition::BEGIN));
@@ -264,9 +273,8 @@ int main(int argc, const char **argv) {
   L.UsesTime = R.UsesTime;
   L.UsesPrng = R.UsesPrng;
   L.TimestampBits = TimestampBits;
-  if (LossRecovery &&
-      ((LogEntries & (LogEntries - 1)) != 0 ||
-       LogEntries < 2 * (L.HistoryLength + 1))) {
+  if (LossRecovery && ((LogEntries & (LogEntries - 1)) != 0 ||
+                       LogEntries < 2 * (L.HistoryLength + 1))) {
     errs() << "scrcc: error: --log-entries must be a power of two of at least "
            << 2 * (L.HistoryLength + 1) << " (2 x (N + 1)) for " << Cores
            << " cores (got " << LogEntries << ")\n";
@@ -341,8 +349,8 @@ int main(int argc, const char **argv) {
   }
 #endif
   if (std::error_code EC = sys::fs::create_directories(OutDir)) {
-    errs() << "scrcc: error: cannot create '" << OutDir
-           << "': " << EC.message() << "\n";
+    errs() << "scrcc: error: cannot create '" << OutDir << "': " << EC.message()
+           << "\n";
     return 1;
   }
   for (const auto &[Name, Text] : Files) {
