@@ -166,15 +166,10 @@ static bool endsWith(const std::string &S, const std::string &Suffix) {
          S.compare(S.size() - Suffix.size(), Suffix.size(), Suffix) == 0;
 }
 
-/// SCR_MAX_ENTRIES caps max_entries of hash maps in every loaded object.
-/// Preallocating (per-CPU) hash maps of a million entries costs seconds per
-/// load; a differential replay of a short trace needs far fewer, and both
-/// sides get the same cap, so equivalence is unaffected unless a map fills.
-static void capHashMaps(bpf_object *Obj) {
-  const char *Env = std::getenv("SCR_MAX_ENTRIES");
-  if (!Env || !*Env)
-    return;
-  unsigned long Cap = std::strtoul(Env, nullptr, 10);
+/// Caps max_entries of the hash maps of \p Obj at \p Cap (0: no cap)
+/// and records which maps it capped in \p Capped.
+static void capHashMaps(bpf_object *Obj, uint64_t Cap,
+                        std::vector<std::pair<std::string, uint32_t>> &Capped) {
   if (!Cap)
     return;
   bpf_map *M;
@@ -184,8 +179,10 @@ static void capHashMaps(bpf_object *Obj) {
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      if (bpf_map__max_entries(M) > Cap)
+      if (bpf_map__max_entries(M) > Cap) {
+        Capped.emplace_back(bpf_map__name(M), bpf_map__max_entries(M));
         bpf_map__set_max_entries(M, Cap);
+      }
       break;
     default:
       break;
@@ -196,7 +193,8 @@ static void capHashMaps(bpf_object *Obj) {
 std::unique_ptr<BpfObject>
 BpfObject::load(const std::string &Path, std::string &Error,
                 const std::string &DisplayName,
-                const std::map<std::string, int> &ReuseMaps) {
+                const std::map<std::string, int> &ReuseMaps,
+                uint64_t MaxEntriesCap) {
   const std::string &Shown = DisplayName.empty() ? Path : DisplayName;
   if (!fs::exists(Path)) {
     Error = "cannot open '" + Path + "': no such file";
@@ -229,7 +227,7 @@ BpfObject::load(const std::string &Path, std::string &Error,
         Err = bpf_map__reuse_fd(M, Fd);
     }
     if (!Err)
-      capHashMaps(O->Obj);
+      capHashMaps(O->Obj, MaxEntriesCap, O->Capped);
     if (!Err)
       Err = bpf_object__load(O->Obj);
     libbpf_set_print(Old);

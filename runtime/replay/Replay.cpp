@@ -115,7 +115,8 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   auto OrigObj = objectFor(OrigSource, Tmp, "original", Error);
   if (!OrigObj)
     return false;
-  Original = BpfObject::load(*OrigObj, Error, OrigSource);
+  Original =
+      BpfObject::load(*OrigObj, Error, OrigSource, {}, Opt.MaxEntries);
   if (!Original)
     return false;
   OriginalProg = Original->programFd(L.Entry);
@@ -143,7 +144,8 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   // program do: the first replica's log maps are reused by the others.
   std::map<std::string, int> SharedMaps;
   for (unsigned K = 0; K < Opt.Cores; ++K) {
-    auto Obj = BpfObject::load(*ScrObj, Error, Out.ScrProgram, SharedMaps);
+    auto Obj = BpfObject::load(*ScrObj, Error, Out.ScrProgram, SharedMaps,
+                               Opt.MaxEntries);
     if (!Obj)
       return false;
     if (L.LossRecovery) {
@@ -339,6 +341,8 @@ bool DifferentialReplay::run(
   if (!pinThisThread(M.Cpu, Error))
     return false;
   Result.Cpu = M.Cpu;
+  Result.CappedMaps = M.Original->cappedMaps();
+  Result.MaxEntries = M.Opt.MaxEntries;
   if (M.Out.Layout.LossRecovery)
     return M.runWithLoss(Result, Error);
 

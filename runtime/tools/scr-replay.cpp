@@ -66,6 +66,14 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
               (unsigned long long)R.SkippedRunts,
               (unsigned long long)R.Checkpoints,
               (unsigned long long)R.CheckpointEvery);
+  if (!R.CappedMaps.empty()) {
+    std::printf("hash maps capped at %llu entries (--max-entries):",
+                (unsigned long long)R.MaxEntries);
+    for (size_t I = 0; I < R.CappedMaps.size(); ++I)
+      std::printf("%s %s (declared %u)", I ? "," : "",
+                  R.CappedMaps[I].first.c_str(), R.CappedMaps[I].second);
+    std::printf("\n");
+  }
   if (!Quiet)
     for (const ReplicaSummary &S : R.Replicas)
       std::printf("  replica %u: %llu packets, applied %u, replayed %llu, "
@@ -197,8 +205,7 @@ int main(int Argc, char **Argv) {
                      V);
         return 2;
       }
-      // BpfObject::load applies the cap to every object it loads.
-      setenv("SCR_MAX_ENTRIES", std::to_string(N).c_str(), 1);
+      O.MaxEntries = N;
     } else if (Arg == "--cores" || Arg == "--checkpoint-every" ||
                Arg == "--cpu") {
       uint64_t N = 0;

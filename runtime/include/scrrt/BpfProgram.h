@@ -60,10 +60,15 @@ public:
   /// (e.g. the source a temporary .o was compiled from).
   /// Maps named in \p ReuseMaps are not created: the object uses the
   /// given map file descriptor instead (maps shared between objects).
+  /// \p MaxEntriesCap, if not 0, caps max_entries of every hash map:
+  /// preallocating (per-CPU) hash maps of a million entries costs seconds
+  /// per load, and a differential replay of a short trace needs far fewer
+  /// (both sides get the same cap, so equivalence holds unless a map fills).
   static std::unique_ptr<BpfObject>
   load(const std::string &Path, std::string &Error,
        const std::string &DisplayName = "",
-       const std::map<std::string, int> &ReuseMaps = {});
+       const std::map<std::string, int> &ReuseMaps = {},
+       uint64_t MaxEntriesCap = 0);
   ~BpfObject();
   BpfObject(const BpfObject &) = delete;
   BpfObject &operator=(const BpfObject &) = delete;
@@ -74,6 +79,10 @@ public:
   BpfMap *map(const std::string &Name);
   const std::map<std::string, BpfMap> &maps() const { return Maps; }
   bpf_object *raw() const { return Obj; }
+  /// Maps load() capped (MaxEntriesCap): name and declared max_entries.
+  const std::vector<std::pair<std::string, uint32_t>> &cappedMaps() const {
+    return Capped;
+  }
 
   /// Runs program \p ProgFd once on \p Packet (BPF_PROG_TEST_RUN, repeat 1;
   /// it executes on the calling CPU). On failure sets \p Error.
@@ -84,6 +93,7 @@ private:
   BpfObject() = default;
   bpf_object *Obj = nullptr;
   std::map<std::string, BpfMap> Maps;
+  std::vector<std::pair<std::string, uint32_t>> Capped;
 };
 
 } // namespace scrrt

@@ -50,6 +50,10 @@ struct ReplayOptions {
   /// the replicas their applied count) here, e.g. just below 2^32 to cross
   /// the wrap-around.
   uint32_t StartSeq = 0;
+  /// If not 0, every loaded object's hash maps hold at most this many
+  /// entries (BpfObject::load): loads get faster, equivalence is unaffected
+  /// unless a map fills.
+  uint64_t MaxEntries = 0;
 };
 
 struct Divergence {
@@ -82,6 +86,10 @@ struct ReplayResult {
   uint64_t ReplicaRunNs = 0;
   uint64_t ReplicaRunNsMedian = 0; // robust to a run preempted or migrated
   LossSummary Loss;                // programs compiled with --loss-recovery
+  /// Hash maps of the original whose max_entries ReplayOptions::MaxEntries
+  /// capped (the replicas' are capped alike): name and declared size.
+  std::vector<std::pair<std::string, uint32_t>> CappedMaps;
+  uint64_t MaxEntries = 0;
 };
 
 class DifferentialReplay {
