@@ -366,9 +366,109 @@ static std::vector<Row> rangeRows(const Operand &O,
   return Out;
 }
 
+Operand DerivedValues::add(const Operand &Minuend, const Operand &Subtrahend) {
+  size_t I = 0;
+  while (I < Items.size() && !(Items[I].Minuend == Minuend &&
+                               Items[I].Subtrahend == Subtrahend))
+    ++I;
+  if (I == Items.size())
+    Items.push_back({Minuend, Subtrahend});
+  unsigned Bytes = Minuend.Bytes;
+  return {Region::Derived, unsigned(I), Bytes, 8 * Bytes - 1, 0, false};
+}
+
+// The digits of a whole packet field, most significant first: single bytes
+// if \p Bytewise (byte-swapped values: their bytes in reverse order), else
+// the field itself, or its 32-bit halves when it is wider than an ALU.
+static std::vector<Operand> digitsOf(const Operand &O, bool Bytewise) {
+  std::vector<Operand> D;
+  unsigned Step = Bytewise ? 1 : std::min(O.Bytes, 4u);
+  for (unsigned I = 0; I < O.Bytes; I += Step) {
+    unsigned At = O.Swapped ? O.Offset + O.Bytes - Step - I : O.Offset + I;
+    D.push_back({O.R, At, Step, 8 * Step - 1, 0, false});
+  }
+  return D;
+}
+
+// X OP Y for two packet fields: per digit i, lt_i = y_i |-| x_i (non-zero iff
+// x_i < y_i) and gt_i = x_i |-| y_i; then X < Y iff some lt_i is non-zero
+// while every more significant digit pair is equal (lt = gt = 0), etc.
+static std::optional<std::vector<Row>> fieldCompareRows(Op K, const Expr &X,
+                                                        const Expr &Y,
+                                                        DerivedValues &D,
+                                                        std::string &Error) {
+  auto XO = toOperand(X), YO = toOperand(Y);
+  auto Whole = [](const std::optional<Operand> &O) {
+    return O && (O->R == Region::Base || O->R == Region::L4) && O->Lo == 0 &&
+           O->Hi == 8 * O->Bytes - 1;
+  };
+  if (!Whole(XO) || !Whole(YO) || XO->Bytes != YO->Bytes) {
+    Error = "compares `" + X.str() + "` with `" + Y.str() +
+            "`; the switch compares two packet values only when both are "
+            "whole packet fields (or byte swaps of them) of the same width";
+    return std::nullopt;
+  }
+  bool Signed = K == Op::Slt || K == Op::Sle || K == Op::Sgt || K == Op::Sge;
+  if (Signed && XO->Bytes == 8) {
+    Error = "compares 64-bit packet fields `" + X.str() + "` and `" + Y.str() +
+            "` as signed values, which the switch cannot do";
+    return std::nullopt;
+  }
+  // Narrower than 64 bits, both are zero-extended: signed order = unsigned.
+  switch (K) {
+  case Op::Slt: K = Op::Ult; break;
+  case Op::Sle: K = Op::Ule; break;
+  case Op::Sgt: K = Op::Ugt; break;
+  case Op::Sge: K = Op::Uge; break;
+  default: break;
+  }
+  bool Bytewise = XO->Swapped || YO->Swapped;
+  std::vector<Operand> XD = digitsOf(*XO, Bytewise), YD = digitsOf(*YO, Bytewise);
+  std::vector<Operand> Lt, Gt;
+  for (size_t I = 0; I < XD.size(); ++I) {
+    Lt.push_back(D.add(YD[I], XD[I]));
+    Gt.push_back(D.add(XD[I], YD[I]));
+  }
+  auto EqualAbove = [&](size_t N) {
+    Row R;
+    for (size_t J = 0; J < N; ++J) {
+      R.Ranges[Lt[J]] = {0, 0};
+      R.Ranges[Gt[J]] = {0, 0};
+    }
+    return R;
+  };
+  std::vector<Row> Out;
+  auto Strict = [&](const std::vector<Operand> &Side) {
+    for (size_t I = 0; I < Side.size(); ++I) {
+      Row R = EqualAbove(I);
+      R.Ranges[Side[I]] = {1, Side[I].maxValue()};
+      Out.push_back(R);
+    }
+  };
+  switch (K) {
+  case Op::Eq: Out.push_back(EqualAbove(XD.size())); break;
+  case Op::Ne:
+    for (size_t I = 0; I < XD.size(); ++I) {
+      Row A, B;
+      A.Ranges[Lt[I]] = {1, Lt[I].maxValue()};
+      B.Ranges[Gt[I]] = {1, Gt[I].maxValue()};
+      Out.push_back(A);
+      Out.push_back(B);
+    }
+    break;
+  case Op::Ult: Strict(Lt); break;
+  case Op::Ugt: Strict(Gt); break;
+  case Op::Ule: Strict(Lt); Out.push_back(EqualAbove(XD.size())); break;
+  case Op::Uge: Strict(Gt); Out.push_back(EqualAbove(XD.size())); break;
+  default: break;
+  }
+  return Out;
+}
+
 static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
                                                    const Expr &B,
-                                                   std::string &Error) {
+                                                   std::string &Error,
+                                                   DerivedValues *D) {
   const Expr *X = &A, *Y = &B;
   if (constOf(*X) && !constOf(*Y)) {
     std::swap(X, Y);
@@ -440,6 +540,8 @@ static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
     }
   }
   auto C = constOf(*Y);
+  if (!C && D && toOperand(*X) && toOperand(*Y))
+    return fieldCompareRows(K, *X, *Y, *D, Error);
   if (!C) {
     Error = "compares `" + X->str() + "` with `" + Y->str() +
             "`; a Tofino match table compares packet fields with constants only";
@@ -493,19 +595,19 @@ static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
 }
 
 std::optional<std::vector<Row>> toRows(const Expr &E, bool Negate,
-                                       std::string &Error) {
+                                       std::string &Error, DerivedValues *D) {
   switch (E.K) {
   case Op::Const:
     return (E.Value != 0) != Negate ? std::vector<Row>{Row{}}
                                     : std::vector<Row>{};
   case Op::LNot:
-    return toRows(*E.Args[0], !Negate, Error);
+    return toRows(*E.Args[0], !Negate, Error, D);
   case Op::LAnd:
   case Op::LOr: {
-    auto A = toRows(*E.Args[0], Negate, Error);
+    auto A = toRows(*E.Args[0], Negate, Error, D);
     if (!A)
       return std::nullopt;
-    auto B = toRows(*E.Args[1], Negate, Error);
+    auto B = toRows(*E.Args[1], Negate, Error, D);
     if (!B)
       return std::nullopt;
     if ((E.K == Op::LAnd) != Negate)
@@ -522,13 +624,14 @@ std::optional<std::vector<Row>> toRows(const Expr &E, bool Negate,
   }
   if (isCompare(E.K))
     return compareRows(Negate ? negated(E.K) : E.K, *E.Args[0], *E.Args[1],
-                       Error);
+                       Error, D);
   // A value in boolean context: non-zero. A lossless byte swap is non-zero
   // iff its source is.
   if (const Expr *X = losslessSwapSource(E))
-    return toRows(*X, Negate, Error);
+    return toRows(*X, Negate, Error, D);
   if (toOperand(E) || E.K == Op::And)
-    return compareRows(Negate ? Op::Eq : Op::Ne, E, *Expr::constant(0), Error);
+    return compareRows(Negate ? Op::Eq : Op::Ne, E, *Expr::constant(0), Error,
+                       D);
   Error = "uses `" + E.str() + "`, which a Tofino match table cannot evaluate";
   return std::nullopt;
 }

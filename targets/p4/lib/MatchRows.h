@@ -25,9 +25,10 @@ namespace scrp4 {
 
 /// Where an operand's bytes are.
 enum class Region {
-  Base,  // absolute offset into the frame
-  L4,    // offset relative to the end of the IPv4 header (14 + 4 * IHL)
-  Length // the frame length (matched through eg_intr_md.pkt_length)
+  Base,   // absolute offset into the frame
+  L4,     // offset relative to the end of the IPv4 header (14 + 4 * IHL)
+  Length, // the frame length (matched through eg_intr_md.pkt_length)
+  Derived // Offset-th value of a DerivedValues (computed by the MAU)
 };
 
 /// Bits Hi..Lo (0 = least significant) of the big-endian value of Bytes
@@ -58,6 +59,21 @@ struct Masked {
   uint64_t Value, Mask;
 };
 
+/// Minuend |-| Subtrahend (P4 saturating subtraction): non-zero iff
+/// Minuend > Subtrahend. Both are whole parsed fields of the same width, so
+/// one ALU instruction computes it; a table one stage later then compares
+/// two packet fields by matching these differences against zero.
+struct SatSub {
+  Operand Minuend, Subtrahend;
+};
+
+/// The MAU-computed values match rows refer to (Region::Derived operands).
+struct DerivedValues {
+  std::vector<SatSub> Items;
+  /// The Derived operand for Minuend |-| Subtrahend (deduplicated).
+  Operand add(const Operand &Minuend, const Operand &Subtrahend);
+};
+
 /// One conjunction: every operand within its range / matching its mask.
 struct Row {
   std::map<Operand, Range> Ranges;
@@ -69,9 +85,13 @@ struct Row {
 std::optional<Operand> toOperand(const scr::Expr &E);
 
 /// Lowers boolean \p E to rows whose disjunction equals it (its negation if
-/// \p Negate). On failure returns nullopt and sets \p Error.
+/// \p Negate). On failure returns nullopt and sets \p Error. With \p D, a
+/// comparison of two whole packet fields becomes rows over saturating
+/// differences recorded in \p D (lexicographic, digit by digit); without
+/// it such a comparison is refused.
 std::optional<std::vector<Row>> toRows(const scr::Expr &E, bool Negate,
-                                       std::string &Error);
+                                       std::string &Error,
+                                       DerivedValues *D = nullptr);
 
 /// Whether every frame that matches \p R has a complete IPv4 header
 /// (IHL >= 5) followed by at least \p L4Bytes bytes -- i.e. the parser has

@@ -18,11 +18,14 @@
 #include "scrcc/P4Emitter.h"
 
 #include "MatchRows.h"
+#include "ValueTable.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace scrp4 {
 
@@ -56,6 +59,9 @@ public:
   Emitter(const Layout &L, const P4Options &O, std::string &Error)
       : L(L), Opts(O), Error(Error) {}
   bool run(std::string &Out);
+  /// Everything but the resource plan; sets Needs.
+  bool analyse();
+  const SequencerNeeds &needs() const { return Needs; }
 
 private:
   const Layout &L;
@@ -78,15 +84,43 @@ private:
   bool L4ShortIhlCopy = false;
   std::vector<Span> L4Chunks;
   bool UsesLength = false;
+  // Values the MAU computes for match rows that compare two packet fields.
+  DerivedValues Derived;
+  // Per field: the table computing a value field from small bit-fields, or
+  // the constant a predicate/value field always has.
+  std::vector<std::optional<ValueTable>> ValueTables;
+  std::vector<std::optional<uint64_t>> ConstFields;
+  std::vector<unsigned> TableStage; // per predicate/value-table field
+  std::vector<unsigned> FieldReady; // stage from which its bits are in PHV
+  std::set<unsigned> BaseCuts, L4Cuts; // header fields must split here
+  SequencerNeeds Needs;
 
   std::ostringstream OS;
 
-  bool analyse();
+  bool analyseFields(std::set<Operand> &Used);
+  bool checkPlacedOperands();
+  void computeReadiness();
+  unsigned ready(const Operand &O) const;
+  unsigned rowsStage(const std::vector<Row> &Rows) const;
+  bool readsL4(const Operand &O) const;
+  bool rowReadsL4(const Row &R) const;
+  /// \p O, or the packet fields a Derived operand is computed from.
+  std::vector<Operand> sources(const Operand &O) const;
+  std::string regionBytes(Region R, unsigned Off, unsigned Len) const;
+  std::string valName(const Field &F) const { return "scr_val_" + F.Name; }
+  bool isPredTable(size_t I) const {
+    return L.Fields[I].K == Field::Kind::Predicate && !ConstFields[I];
+  }
+  bool isValueTable(size_t I) const {
+    return ValueTables[I] && !ConstFields[I];
+  }
+  unsigned lastComputeStage() const;
   bool fail(const std::string &M) {
     Error = M;
     return false;
   }
-  static std::vector<Span> spans(std::vector<std::pair<unsigned, unsigned>> I);
+  static std::vector<Span> spans(std::vector<std::pair<unsigned, unsigned>> I,
+                                 const std::set<unsigned> &Cuts);
   std::string spanName(const Span &S) const {
     return "b" + std::to_string(S.Off);
   }
@@ -111,21 +145,85 @@ private:
                     unsigned End, const std::string &What);
 };
 
-std::vector<Span> Emitter::spans(std::vector<std::pair<unsigned, unsigned>> I) {
+std::vector<Span> Emitter::spans(std::vector<std::pair<unsigned, unsigned>> I,
+                                 const std::set<unsigned> &Cuts) {
   std::sort(I.begin(), I.end());
-  std::vector<Span> Out;
+  std::vector<Span> Merged, Out;
   for (auto [B, E] : I) {
-    if (!Out.empty() && B < Out.back().Off + Out.back().Len)
-      Out.back().Len = std::max(Out.back().Off + Out.back().Len, E) -
-                       Out.back().Off;
+    if (!Merged.empty() && B < Merged.back().Off + Merged.back().Len)
+      Merged.back().Len = std::max(Merged.back().Off + Merged.back().Len, E) -
+                          Merged.back().Off;
     else
-      Out.push_back({B, E - B});
+      Merged.push_back({B, E - B});
+  }
+  // Bytes an ALU instruction reads must be whole header fields.
+  for (Span S : Merged) {
+    for (unsigned C : Cuts)
+      if (C > S.Off && C < S.Off + S.Len) {
+        Out.push_back({S.Off, C - S.Off});
+        S = {C, S.Off + S.Len - C};
+      }
+    Out.push_back(S);
   }
   return Out;
 }
 
+std::vector<Operand> Emitter::sources(const Operand &O) const {
+  if (O.R != Region::Derived)
+    return {O};
+  const SatSub &D = Derived.Items[O.Offset];
+  return {D.Minuend, D.Subtrahend};
+}
+
+bool Emitter::readsL4(const Operand &O) const {
+  for (const Operand &S : sources(O))
+    if (S.R == Region::L4)
+      return true;
+  return false;
+}
+
+bool Emitter::rowReadsL4(const Row &R) const {
+  for (const auto &[O, _] : R.Ranges)
+    if (readsL4(O))
+      return true;
+  for (const auto &[O, _] : R.Terns)
+    if (readsL4(O))
+      return true;
+  return false;
+}
+
+// The stage from which an operand is in the PHV: parsed bytes at once; L4
+// chunks after the stage-0 zero-fill; a derived value one stage after its
+// inputs. The frame length is matched as eg_intr_md.pkt_length directly.
+unsigned Emitter::ready(const Operand &O) const {
+  switch (O.R) {
+  case Region::Base:
+  case Region::Length:
+    return 0;
+  case Region::L4:
+    return L4Chunked ? 1 : 0;
+  case Region::Derived: {
+    unsigned S = 0;
+    for (const Operand &X : sources(O))
+      S = std::max(S, ready(X));
+    return S + 1;
+  }
+  }
+  return 0;
+}
+
+unsigned Emitter::rowsStage(const std::vector<Row> &Rows) const {
+  unsigned S = 0;
+  for (const Row &R : Rows) {
+    for (const auto &[O, _] : R.Ranges)
+      S = std::max(S, ready(O));
+    for (const auto &[O, _] : R.Terns)
+      S = std::max(S, ready(O));
+  }
+  return S;
+}
+
 bool Emitter::analyse() {
-  const TofinoTarget &T = *Opts.Target;
   if (L.TimestampBits > 48)
     return fail("timestamp_bits is " + std::to_string(L.TimestampBits) +
                 "; Tofino's MAC timestamp has 48 bits");
@@ -138,22 +236,10 @@ bool Emitter::analyse() {
     if (Bits[I].first < Bits[I - 1].second)
       return fail("layout fields overlap in the history entry");
 
-  Plan = planTofino(L, T);
-  if (!Plan.Fits) {
-    std::string M = "the sequencer for " + std::to_string(L.Cores) +
-                    " cores (N = " + std::to_string(L.HistoryLength) +
-                    ") does not fit " + T.Name + ": " + Plan.Problem + "; ";
-    if (Plan.MaxCores)
-      M += "the largest core count that fits is " +
-           std::to_string(Plan.MaxCores) + " (--cores " +
-           std::to_string(Plan.MaxCores) + ")";
-    else
-      M += "no core count fits";
-    return fail(M);
-  }
-
   std::string E;
   if (L.Relevance) {
+    // No DerivedValues: the relevance decides the write pointer in stage 0,
+    // before anything could be computed.
     auto R = toRows(*L.Relevance, false, E);
     if (!R)
       return fail("relevance `" + L.Relevance->str() + "`: " + E);
@@ -163,59 +249,13 @@ bool Emitter::analyse() {
   }
 
   std::set<Operand> Used;
-  auto Note = [&](const std::vector<Row> &Rows) {
-    for (const Row &R : Rows) {
-      for (const auto &[O, _] : R.Ranges)
-        Used.insert(O);
-      for (const auto &[O, _] : R.Terns)
-        Used.insert(O);
-    }
-  };
-  Note(Relevance);
-  bool FieldsNeedL4 = false;
-  PredRows.resize(L.Fields.size());
-  FieldOps.resize(L.Fields.size());
-  for (size_t I = 0; I < L.Fields.size(); ++I) {
-    const Field &F = L.Fields[I];
-    switch (F.K) {
-    case Field::Kind::Predicate: {
-      auto R = toRows(*F.Value, false, E);
-      if (!R)
-        return fail("field '" + F.Name + "' (predicate `" + F.Value->str() +
-                    "`): " + E);
-      PredRows[I] = std::move(*R);
-      Note(PredRows[I]);
-      for (const Row &Rw : PredRows[I])
-        for (const auto &[O, _] : Rw.Ranges)
-          FieldsNeedL4 |= O.R == Region::L4;
-      for (const Row &Rw : PredRows[I])
-        for (const auto &[O, _] : Rw.Terns)
-          FieldsNeedL4 |= O.R == Region::L4;
-      break;
-    }
-    case Field::Kind::Packet:
-    case Field::Kind::Value: {
-      auto X = F.K == Field::Kind::Packet ? scr::Expr::pkt(F.Offset, F.Bits / 8)
-                                          : F.Value;
-      auto O = toOperand(*X);
-      if (!O || (F.K == Field::Kind::Packet && O->R == Region::Length))
-        return fail("field '" + F.Name + "': `" + X->str() +
-                    "` cannot be computed on Tofino (supported: packet bytes "
-                    "at constant or IPv4-IHL-relative offsets, low-bit "
-                    "masks, shifts, byte swaps, the frame length)");
-      FieldOps[I] = O;
-      Used.insert(*O);
-      FieldsNeedL4 |= O->R == Region::L4;
-      UsesLength |= O->R == Region::Length;
-      break;
-    }
-    case Field::Kind::Length:
-      UsesLength = true;
-      break;
-    case Field::Kind::Timestamp:
-      break;
-    }
-  }
+  if (!analyseFields(Used))
+    return false;
+  // Operands of saturating subtractions must be whole header fields.
+  for (const SatSub &D : Derived.Items)
+    for (const Operand &O : {D.Minuend, D.Subtrahend})
+      (O.R == Region::Base ? BaseCuts : L4Cuts).insert({O.Offset,
+                                                        O.Offset + O.Bytes});
 
   std::vector<std::pair<unsigned, unsigned>> Base, L4;
   for (const Operand &O : Used) {
@@ -228,8 +268,8 @@ bool Emitter::analyse() {
   }
   if (UsesL4)
     Base.push_back({14, 15}); // the IHL nibble selects the options
-  BaseSpans = spans(Base);
-  L4Spans = spans(L4);
+  BaseSpans = spans(Base, BaseCuts);
+  L4Spans = spans(L4, L4Cuts);
   for (const Span &S : BaseSpans)
     BaseEnd = std::max(BaseEnd, S.Off + S.Len);
   for (const Span &S : L4Spans)
@@ -242,6 +282,7 @@ bool Emitter::analyse() {
                   "(IHL-relative); constant offsets must stay within the "
                   "first 34 bytes (Ethernet + IPv4 without options)");
     BaseEnd = 34;
+    // The bytes between the last extracted span and 34 are a skip field.
   } else if (BaseEnd > 60) {
     return fail("the layout reads frame bytes up to offset " +
                 std::to_string(BaseEnd) +
@@ -254,17 +295,192 @@ bool Emitter::analyse() {
   for (const auto &Rows : PredRows)
     for (const Row &R : Rows)
       PredL4Rows.push_back(R);
-  return chooseL4Extraction(PredL4Rows);
+  if (!chooseL4Extraction(PredL4Rows) || !checkPlacedOperands())
+    return false;
+  computeReadiness();
+  return true;
 }
 
-static bool rowReadsL4(const Row &R) {
-  for (const auto &[O, _] : R.Ranges)
-    if (O.R == Region::L4)
+bool Emitter::analyseFields(std::set<Operand> &Used) {
+  std::string E;
+  auto NoteOp = [&](const Operand &O) {
+    for (const Operand &S : sources(O))
+      Used.insert(S);
+  };
+  auto Note = [&](const std::vector<Row> &Rows) {
+    for (const Row &R : Rows) {
+      for (const auto &[O, _] : R.Ranges)
+        NoteOp(O);
+      for (const auto &[O, _] : R.Terns)
+        NoteOp(O);
+    }
+  };
+  Note(Relevance);
+  PredRows.resize(L.Fields.size());
+  FieldOps.resize(L.Fields.size());
+  ValueTables.resize(L.Fields.size());
+  ConstFields.resize(L.Fields.size());
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
+    const Field &F = L.Fields[I];
+    switch (F.K) {
+    case Field::Kind::Predicate: {
+      auto R = toRows(*F.Value, false, E, &Derived);
+      if (!R)
+        return fail("field '" + F.Name + "' (predicate `" + F.Value->str() +
+                    "`): " + E);
+      PredRows[I] = std::move(*R);
+      const auto &Rows = PredRows[I];
+      if (Rows.empty()) // never true: a constant 0 in the entry
+        ConstFields[I] = 0;
+      else if (Rows.size() == 1 && Rows[0].Ranges.empty() &&
+               Rows[0].Terns.empty())
+        ConstFields[I] = 1;
+      Note(PredRows[I]);
+      break;
+    }
+    case Field::Kind::Packet:
+    case Field::Kind::Value: {
+      auto X = F.K == Field::Kind::Packet ? scr::Expr::pkt(F.Offset, F.Bits / 8)
+                                          : F.Value;
+      auto O = toOperand(*X);
+      if (F.K == Field::Kind::Value && !O) {
+        // A function of a few small bit-fields: an exact-match table.
+        std::string Why;
+        ValueTables[I] = enumerateValue(*X, F.Bits, Why);
+        if (!ValueTables[I])
+          return fail("field '" + F.Name + "': `" + X->str() +
+                      "` cannot be computed on Tofino (supported: packet "
+                      "bytes at constant or IPv4-IHL-relative offsets, "
+                      "low-bit masks, shifts, byte swaps, the frame length, "
+                      "or a function of packet bit-fields of at most " +
+                      std::to_string(MaxValueTableKeyBits) +
+                      " bits together, looked up in a table): it " + Why);
+        if (ValueTables[I]->Keys.empty())
+          ConstFields[I] = ValueTables[I]->Entries.front().Value;
+        for (const Operand &K : ValueTables[I]->Keys)
+          Used.insert(K);
+        break;
+      }
+      if (!O || (F.K == Field::Kind::Packet && O->R == Region::Length))
+        return fail("field '" + F.Name + "': `" + X->str() +
+                    "` cannot be computed on Tofino (supported: packet bytes "
+                    "at constant or IPv4-IHL-relative offsets, low-bit "
+                    "masks, shifts, byte swaps, the frame length)");
+      FieldOps[I] = O;
+      Used.insert(*O);
+      UsesLength |= O->R == Region::Length;
+      break;
+    }
+    case Field::Kind::Length:
+      UsesLength = true;
+      break;
+    case Field::Kind::Timestamp:
+      break;
+    }
+  }
+  return true;
+}
+
+// Table keys must be single (slices of) header fields, and the inputs of
+// saturating subtractions whole header fields.
+bool Emitter::checkPlacedOperands() {
+  auto Single = [&](const Operand &O) {
+    return operandExpr(O).find(" ++ ") == std::string::npos;
+  };
+  auto Key = [&](const Operand &O, const std::string &Table) {
+    if (Single(O))
       return true;
-  for (const auto &[O, _] : R.Terns)
-    if (O.R == Region::L4)
-      return true;
-  return false;
+    return fail(Table + " would match frame bytes " +
+                std::to_string(O.Offset) + ".." +
+                std::to_string(O.Offset + O.Bytes - 1) +
+                (O.R == Region::L4 ? " behind the IPv4 header" : "") +
+                ", which the parser splits into several fields (another "
+                "load or comparison needs them apart); a table key must be "
+                "one field");
+  };
+  auto Rows = [&](const std::vector<Row> &Rs, const std::string &Table) {
+    for (const Row &R : Rs) {
+      for (const auto &[O, _] : R.Ranges)
+        if (!Key(O, Table))
+          return false;
+      for (const auto &[O, _] : R.Terns)
+        if (!Key(O, Table))
+          return false;
+    }
+    return true;
+  };
+  if (!Rows(Relevance, "the relevance table"))
+    return false;
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
+    if (!Rows(PredRows[I], "the table of predicate '" + L.Fields[I].Name + "'"))
+      return false;
+    if (ValueTables[I])
+      for (const Operand &K : ValueTables[I]->Keys)
+        if (!Key(K, "the table of field '" + L.Fields[I].Name + "'"))
+          return false;
+  }
+  for (const SatSub &D : Derived.Items)
+    for (const Operand &O : {D.Minuend, D.Subtrahend}) {
+      std::string X = operandExpr(O);
+      if (X.find(" ++ ") != std::string::npos ||
+          X.find('[') != std::string::npos)
+        return fail("internal error: saturating subtraction input `" + X +
+                    "` is not a whole header field");
+    }
+  return true;
+}
+
+unsigned Emitter::lastComputeStage() const {
+  unsigned S = 0;
+  for (unsigned R : FieldReady)
+    S = std::max(S, R);
+  return S;
+}
+
+// When each field's bits are in the PHV, and from that the first stage of
+// each register word: the word is packed in the stage its last field is
+// ready, its registers read the packed word from the next stage on.
+void Emitter::computeReadiness() {
+  TableStage.assign(L.Fields.size(), 0);
+  FieldReady.assign(L.Fields.size(), 0);
+  unsigned Computed = 0;
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
+    const Field &F = L.Fields[I];
+    unsigned &R = FieldReady[I];
+    if (ConstFields[I]) {
+      R = 0; // a constant in the pack action
+    } else if (F.K == Field::Kind::Predicate) {
+      TableStage[I] = rowsStage(PredRows[I]);
+      R = TableStage[I] + 1;
+      Computed += 8;
+    } else if (ValueTables[I]) {
+      for (const Operand &K : ValueTables[I]->Keys)
+        TableStage[I] = std::max(TableStage[I], ready(K));
+      R = TableStage[I] + 1;
+      Computed += F.Bits <= 8 ? 8 : F.Bits <= 16 ? 16 : 32;
+    } else if (FieldOps[I]) {
+      R = FieldOps[I]->R == Region::Length ? 1 : ready(*FieldOps[I]);
+    } else {
+      R = F.K == Field::Kind::Length ? 1 : 0; // scr_measure() in stage 0
+    }
+  }
+  for (const SatSub &D : Derived.Items)
+    Computed += 8 * D.Minuend.Bytes;
+  std::vector<unsigned> Words = entryWords(L, Opts.Target->SaluWordBits);
+  Needs = SequencerNeeds();
+  Needs.ComputedBits = Computed;
+  unsigned Start = 0;
+  for (unsigned WB : Words) {
+    unsigned Ready = 0;
+    for (size_t I = 0; I < L.Fields.size(); ++I) {
+      const Field &F = L.Fields[I];
+      if (F.BitOffset < Start + WB && F.BitOffset + F.Bits > Start)
+        Ready = std::max(Ready, FieldReady[I]);
+    }
+    Needs.WordFirstStage.push_back(Ready + 1);
+    Start += WB;
+  }
+  Needs.ComputeStages = lastComputeStage() + 1;
 }
 
 bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
@@ -306,16 +522,22 @@ bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
   }
   std::set<unsigned> Cuts;
   std::vector<std::pair<unsigned, unsigned>> Loads;
-  auto Note = [&](const Operand &O) {
-    if (O.R != Region::L4)
-      return;
-    Cuts.insert(O.Offset);
-    Cuts.insert(O.Offset + O.Bytes);
-    Loads.push_back({O.Offset, O.Offset + O.Bytes});
+  auto Note = [&](const Operand &Op) {
+    for (const Operand &O : sources(Op)) {
+      if (O.R != Region::L4)
+        continue;
+      Cuts.insert(O.Offset);
+      Cuts.insert(O.Offset + O.Bytes);
+      Loads.push_back({O.Offset, O.Offset + O.Bytes});
+    }
   };
-  for (size_t I = 0; I < L.Fields.size(); ++I)
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
     if (FieldOps[I])
       Note(*FieldOps[I]);
+    if (ValueTables[I])
+      for (const Operand &K : ValueTables[I]->Keys)
+        Note(K);
+  }
   for (const Row &R : Relevance) {
     for (const auto &[O, _] : R.Ranges)
       Note(O);
@@ -357,22 +579,31 @@ bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
 
 // Frame bytes Off..Off+Len-1 (all below BaseEnd) as slices of hdr.pkt.
 std::string Emitter::baseBytes(unsigned Off, unsigned Len) const {
+  return regionBytes(Region::Base, Off, Len);
+}
+
+// Bytes Off..Off+Len-1 of hdr.pkt / hdr.l4 (not chunked) as a
+// concatenation of (slices of) their header fields.
+std::string Emitter::regionBytes(Region Rg, unsigned Off, unsigned Len) const {
+  const auto &Spans = Rg == Region::Base ? BaseSpans : L4Spans;
+  unsigned End = Rg == Region::Base ? BaseEnd : L4End;
+  std::string Hdr = Rg == Region::Base ? "hdr.pkt." : "hdr.l4.";
   std::vector<std::pair<std::string, Span>> Fields; // whole header layout
   unsigned At = 0;
-  for (const Span &X : BaseSpans) {
+  for (const Span &X : Spans) {
     if (X.Off > At)
       Fields.push_back({"skip" + std::to_string(At), {At, X.Off - At}});
     Fields.push_back({spanName(X), X});
     At = X.Off + X.Len;
   }
-  if (BaseEnd > At)
-    Fields.push_back({"skip" + std::to_string(At), {At, BaseEnd - At}});
+  if (End > At)
+    Fields.push_back({"skip" + std::to_string(At), {At, End - At}});
   std::string R;
   for (const auto &[Name, S] : Fields) {
     unsigned B = std::max(Off, S.Off), E = std::min(Off + Len, S.Off + S.Len);
     if (B >= E)
       continue;
-    std::string F = "hdr.pkt." + Name;
+    std::string F = Hdr + Name;
     if (B != S.Off || E != S.Off + S.Len) // bits, LSB 0 = last byte
       F += "[" + std::to_string(8 * (S.Off + S.Len - B) - 1) + ":" +
            std::to_string(8 * (S.Off + S.Len - E)) + "]";
@@ -418,6 +649,8 @@ std::string Emitter::operandExpr(const Operand &O) const {
       V = "((bit<" + std::to_string(8 * O.Bytes) + ">)(" + V + "))";
     return V + "[" + std::to_string(O.Hi) + ":" + std::to_string(O.Lo) + "]";
   }
+  if (O.R == Region::Derived)
+    return "meta.scr_d" + std::to_string(O.Offset);
   const auto &Spans = O.R == Region::Base ? BaseSpans : L4Spans;
   std::string Hdr = O.R == Region::Base ? "hdr.pkt." : "hdr.l4.";
   for (const Span &S : Spans)
@@ -429,7 +662,13 @@ std::string Emitter::operandExpr(const Operand &O) const {
       return F + "[" + std::to_string(Base + O.Hi) + ":" +
              std::to_string(Base + O.Lo) + "]";
     }
-  return "<unplaced>"; // analyse() placed every operand
+  // Split into several header fields (a comparison needs some of its bytes
+  // apart): their concatenation.
+  std::string V = regionBytes(O.R, O.Offset, O.Bytes);
+  if (O.Lo == 0 && O.width() == 8 * O.Bytes)
+    return V;
+  return "((bit<" + std::to_string(8 * O.Bytes) + ">)(" + V + "))[" +
+         std::to_string(O.Hi) + ":" + std::to_string(O.Lo) + "]";
 }
 
 std::vector<Seg> Emitter::fieldSegs(const Field &F, size_t I) const {
@@ -452,10 +691,18 @@ std::vector<Seg> Emitter::fieldSegs(const Field &F, size_t I) const {
       S.push_back(X);
     }
   };
+  if (ConstFields[I]) {
+    Fit({{std::to_string(F.Bits) + "w" + hex(*ConstFields[I]), F.Bits}},
+        F.Bits);
+    return S;
+  }
   switch (F.K) {
   case Field::Kind::Packet:
   case Field::Kind::Value:
-    Fit(operandSegs(*FieldOps[I]), FieldOps[I]->width());
+    if (ValueTables[I])
+      Fit({{"meta." + valName(F), F.Bits}}, F.Bits);
+    else
+      Fit(operandSegs(*FieldOps[I]), FieldOps[I]->width());
     break;
   case Field::Kind::Predicate:
     Fit({{"meta." + predName(F), 1}}, 1);
@@ -555,7 +802,13 @@ void Emitter::emitHeaders() {
   if (!Plan.Registers.empty()) {
     OS << "// The N = " << L.HistoryLength << " ring slots, " << L.entryBytes()
        << " bytes each, slot order (packet-format.md).\nheader scr_hist_h {\n";
-    for (const HistoryRegister &H : Plan.Registers)
+    // Wire order is slot by slot, whatever stage holds each register.
+    std::vector<HistoryRegister> Wire = Plan.Registers;
+    std::sort(Wire.begin(), Wire.end(),
+              [](const HistoryRegister &A, const HistoryRegister &B) {
+                return std::tie(A.Slot, A.Word) < std::tie(B.Slot, B.Word);
+              });
+    for (const HistoryRegister &H : Wire)
       OS << "    bit<" << H.Bits << "> s" << H.Slot << "_w" << H.Word << ";\n";
     OS << "}\n\n";
   }
@@ -580,9 +833,19 @@ void Emitter::emitHeaders() {
         "SCR_NO_SLOT\n";
   if (UsesLength)
     OS << "    bit<16> scr_len;     // frame length without FCS\n";
-  for (const Field &F : L.Fields)
-    if (F.K == Field::Kind::Predicate)
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
+    const Field &F = L.Fields[I];
+    if (isPredTable(I))
       OS << "    bit<1> " << predName(F) << ";\n";
+    if (isValueTable(I))
+      OS << "    bit<" << F.Bits << "> " << valName(F) << ";\n";
+  }
+  for (size_t I = 0; I < Derived.Items.size(); ++I) {
+    const SatSub &D = Derived.Items[I];
+    OS << "    bit<" << 8 * D.Minuend.Bytes << "> scr_d" << I << ";   // "
+       << operandExpr(D.Minuend) << " |-| " << operandExpr(D.Subtrahend)
+       << "\n";
+  }
   if (!Plan.Registers.empty())
     for (size_t W = 0; W < Plan.WordBits.size(); ++W)
       OS << "    bit<" << (Plan.WordBits[W] <= 8    ? 8
@@ -790,24 +1053,69 @@ void Emitter::emitEgress() {
                    "scr_irrelevant");
   }
 
-  std::vector<std::string> PredApply;
+  // Statements of the apply block, by the stage the model puts them in.
+  std::map<unsigned, std::vector<std::string>> Apply;
+  Apply[0].push_back(RelevanceTable ? "scr_relevance.apply();"
+                     : Relevance.empty() ? "scr_irrelevant();"
+                                         : "scr_relevant();");
+
+  // Two packet fields are compared through saturating differences (one ALU
+  // instruction each) that a table matches against zero one stage later.
+  std::map<unsigned, std::vector<size_t>> DerivedAt;
+  for (size_t I = 0; I < Derived.Items.size(); ++I) {
+    unsigned B = Derived.Items[I].Minuend.Bytes;
+    DerivedAt[ready({Region::Derived, unsigned(I), B, 8 * B - 1, 0, false}) -
+              1]
+        .push_back(I);
+  }
+  for (const auto &[S, Items] : DerivedAt) {
+    std::string A = "scr_compare_s" + std::to_string(S);
+    OS << "    // stage " << S << " (model): x |-| y (saturating) is non-zero "
+       << "iff x > y\n    action " << A << "() {\n";
+    for (size_t I : Items)
+      OS << "        meta.scr_d" << I << " = "
+         << operandExpr(Derived.Items[I].Minuend) << " |-| "
+         << operandExpr(Derived.Items[I].Subtrahend) << ";\n";
+    OS << "    }\n";
+    Apply[S].push_back(A + "();");
+  }
+
   for (size_t I = 0; I < L.Fields.size(); ++I) {
     const Field &F = L.Fields[I];
-    if (F.K != Field::Kind::Predicate)
-      continue;
-    std::string P = predName(F);
-    const auto &Rows = PredRows[I];
-    OS << "    // predicate " << F.Name << ": " << F.Value->str() << "\n"
-       << "    action " << P << "_true() { meta." << P << " = 1; }\n"
-       << "    action " << P << "_false() { meta." << P << " = 0; }\n";
-    if (Rows.empty())
-      PredApply.push_back(P + "_false();");
-    else if (Rows.size() == 1 && Rows[0].Ranges.empty() &&
-             Rows[0].Terns.empty())
-      PredApply.push_back(P + "_true();");
-    else {
-      emitMatchTable(P + "_table", Rows, P + "_true", P + "_false");
-      PredApply.push_back(P + "_table.apply();");
+    if (isPredTable(I)) {
+      std::string P = predName(F);
+      OS << "    // predicate " << F.Name << ": " << F.Value->str()
+         << "\n    // stage " << TableStage[I] << " (model)\n"
+         << "    action " << P << "_true() { meta." << P << " = 1; }\n"
+         << "    action " << P << "_false() { meta." << P << " = 0; }\n";
+      emitMatchTable(P + "_table", PredRows[I], P + "_true", P + "_false");
+      Apply[TableStage[I]].push_back(P + "_table.apply();");
+    }
+    if (isValueTable(I)) {
+      // Every key combination is an entry whose value is the layout's own
+      // expression evaluated on it (ValueTable.h).
+      const ValueTable &T = *ValueTables[I];
+      std::string V = valName(F);
+      OS << "    // field " << F.Name << ": " << F.Value->str()
+         << "\n    // stage " << TableStage[I]
+         << " (model): one entry per value of its bit-fields\n"
+         << "    action " << V << "_set(bit<" << F.Bits << "> v) { meta." << V
+         << " = v; }\n"
+         << "    table " << V << "_table {\n        key = {\n";
+      for (const Operand &K : T.Keys)
+        OS << "            " << operandExpr(K) << " : exact;\n";
+      OS << "        }\n        actions = { " << V << "_set; }\n"
+         << "        const entries = {\n";
+      for (const ValueTable::Entry &E : T.Entries) {
+        std::string Key;
+        for (uint64_t X : E.Key)
+          Key += (Key.empty() ? "" : ", ") + hex(X);
+        OS << "            " << (T.Keys.size() > 1 ? "(" + Key + ")" : Key)
+           << " : " << V << "_set(" << hex(E.Value) << ");\n";
+      }
+      OS << "        }\n        const default_action = " << V << "_set(0);\n"
+         << "        size = " << T.Entries.size() << ";\n    }\n";
+      Apply[TableStage[I]].push_back(V + "_table.apply();");
     }
   }
   if (L4Chunked) {
@@ -843,53 +1151,83 @@ void Emitter::emitEgress() {
        << "        meta.scr_len = eg_intr_md.pkt_length - "
        << PktLengthFcsBytes << ";   // without FCS\n    }\n";
 
+  if (UsesLength)
+    Apply[0].push_back("scr_measure();");
+  if (L4Chunked) {
+    std::vector<std::string> &A = Apply[0];
+    std::string Indent;
+    if (L4ShortIhlCopy) {
+      A.push_back("if (" + operandExpr(ihlOperand()) + " < 5) {");
+      A.push_back("    scr_l4_short_ihl.apply();");
+      A.push_back("} else {");
+      Indent = "    ";
+    }
+    for (size_t I = 0; I < L4Chunks.size(); ++I)
+      A.push_back(Indent + "if (!hdr." + chunkName(I) + ".isValid()) { scr_" +
+                  chunkName(I) + "_absent(); }");
+    if (L4ShortIhlCopy)
+      A.push_back("}");
+  }
+
   if (!Plan.Registers.empty()) {
-    // Pack this frame's entry into register words (MSB first, by bit_offset).
+    Apply[0].push_back("hdr.hist.setValid();");
+    // Pack this frame's entry into register words (MSB first, by
+    // bit_offset), each in the stage its last field is ready.
     std::vector<size_t> Order(L.Fields.size());
     for (size_t I = 0; I < Order.size(); ++I)
       Order[I] = I;
     std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
       return L.Fields[A].BitOffset < L.Fields[B].BitOffset;
     });
-    OS << "    // ---- stage " << Plan.FirstHistoryStage - 1
-       << ": pack this frame's entry (fields MSB-first by bit_offset) ----\n"
-       << "    action scr_pack() {\n";
-    unsigned WordStart = 0;
-    for (size_t W = 0; W < Plan.WordBits.size(); ++W) {
-      unsigned WB = Plan.WordBits[W], WordEnd = WordStart + WB;
-      std::vector<std::string> Parts;
-      std::vector<std::string> Names;
-      unsigned At = WordStart;
-      for (size_t I : Order) {
-        const Field &F = L.Fields[I];
-        unsigned B = std::max(At, F.BitOffset),
-                 E = std::min(WordEnd, F.BitOffset + F.Bits);
-        if (B >= E)
-          continue;
-        if (B > At)
-          Parts.push_back(std::to_string(B - At) + "w0");
-        unsigned Hi = F.Bits - 1 - (B - F.BitOffset),
-                 Lo = F.Bits - 1 - (E - 1 - F.BitOffset);
-        Parts.push_back(concat(fieldSegs(F, I), Hi, Lo));
-        Names.push_back(F.Name);
-        At = E;
+    std::map<unsigned, std::vector<size_t>> PackAt;
+    for (size_t W = 0; W < Plan.WordBits.size(); ++W)
+      PackAt[Plan.WordFirstStage[W] - 1].push_back(W);
+    std::vector<unsigned> WordStart(Plan.WordBits.size() + 1, 0);
+    for (size_t W = 0; W < Plan.WordBits.size(); ++W)
+      WordStart[W + 1] = WordStart[W] + Plan.WordBits[W];
+    for (const auto &[S, Words] : PackAt) {
+      std::string A = "scr_pack_s" + std::to_string(S);
+      OS << "    // ---- stage " << S << ": pack word(s)";
+      for (size_t W : Words)
+        OS << " " << W;
+      OS << " of this frame's entry (fields MSB-first by bit_offset) ----\n"
+         << "    action " << A << "() {\n";
+      for (size_t W : Words) {
+        unsigned WB = Plan.WordBits[W], WordEnd = WordStart[W] + WB;
+        std::vector<std::string> Parts;
+        std::vector<std::string> Names;
+        unsigned At = WordStart[W];
+        for (size_t I : Order) {
+          const Field &F = L.Fields[I];
+          unsigned B = std::max(At, F.BitOffset),
+                   E = std::min(WordEnd, F.BitOffset + F.Bits);
+          if (B >= E)
+            continue;
+          if (B > At)
+            Parts.push_back(std::to_string(B - At) + "w0");
+          unsigned Hi = F.Bits - 1 - (B - F.BitOffset),
+                   Lo = F.Bits - 1 - (E - 1 - F.BitOffset);
+          Parts.push_back(concat(fieldSegs(F, I), Hi, Lo));
+          Names.push_back(F.Name);
+          At = E;
+        }
+        if (WordEnd > At)
+          Parts.push_back(std::to_string(WordEnd - At) + "w0");
+        std::string Rhs;
+        for (const std::string &P : Parts)
+          Rhs += (Rhs.empty() ? "" : " ++ ") + P;
+        std::string T = regType(WB);
+        if (T != "bit<" + std::to_string(WB) + ">")
+          Rhs = "(" + T + ")(" + Rhs + ")";
+        OS << "        // word " << W << ": entry bits " << WordStart[W] << ".."
+           << WordEnd - 1 << " (";
+        for (size_t K = 0; K < Names.size(); ++K)
+          OS << (K ? ", " : "") << Names[K];
+        OS << ")\n        meta.scr_cur_w" << W << " = " << Rhs << ";\n";
       }
-      if (WordEnd > At)
-        Parts.push_back(std::to_string(WordEnd - At) + "w0");
-      std::string Rhs;
-      for (const std::string &P : Parts)
-        Rhs += (Rhs.empty() ? "" : " ++ ") + P;
-      std::string T = regType(WB);
-      if (T != "bit<" + std::to_string(WB) + ">")
-        Rhs = "(" + T + ")(" + Rhs + ")";
-      OS << "        // word " << W << ": entry bits " << WordStart << ".."
-         << WordEnd - 1 << " (";
-      for (size_t K = 0; K < Names.size(); ++K)
-        OS << (K ? ", " : "") << Names[K];
-      OS << ")\n        meta.scr_cur_w" << W << " = " << Rhs << ";\n";
-      WordStart = WordEnd;
+      OS << "    }\n";
+      Apply[S].push_back(A + "();");
     }
-    OS << "    }\n";
 
     // History registers: read the slot out, overwrite it iff it is w.
     unsigned Stage = ~0u;
@@ -914,6 +1252,7 @@ void Emitter::emitEgress() {
       if (T != "bit<" + std::to_string(H.Bits) + ">")
         OS << "(bit<" << H.Bits << ">)";
       OS << Name << "_rw.execute(0); }\n";
+      Apply[H.Stage].push_back(Name + "_access();");
     }
   }
 
@@ -940,35 +1279,10 @@ void Emitter::emitEgress() {
   else
     OS << "            hdr.scr.ts = (bit<64>)hdr.bridge.ts;\n";
   OS << "            hdr.scr.reserved = 0;\n";
-  if (RelevanceTable)
-    OS << "            scr_relevance.apply();\n";
-  else
-    OS << "            " << (Relevance.empty() ? "scr_irrelevant" : "scr_relevant")
-       << "();\n";
-  for (const std::string &P : PredApply)
-    OS << "            " << P << "\n";
-  if (UsesLength)
-    OS << "            scr_measure();\n";
-  if (L4Chunked) {
-    std::string Indent = "            ";
-    if (L4ShortIhlCopy) {
-      OS << Indent << "if (" << operandExpr(ihlOperand()) << " < 5) {\n"
-         << Indent << "    scr_l4_short_ihl.apply();\n" << Indent
-         << "} else {\n";
-      Indent += "    ";
-    }
-    for (size_t I = 0; I < L4Chunks.size(); ++I)
-      OS << Indent << "if (!hdr." << chunkName(I) << ".isValid()) { scr_"
-         << chunkName(I) << "_absent(); }\n";
-    if (L4ShortIhlCopy)
-      OS << "            }\n";
-  }
-  if (!Plan.Registers.empty()) {
-    OS << "            hdr.hist.setValid();\n"
-       << "            scr_pack();\n";
-    for (const HistoryRegister &H : Plan.Registers)
-      OS << "            scr_hist_s" << H.Slot << "_w" << H.Word
-         << "_access();\n";
+  for (const auto &[S, Lines] : Apply) {
+    OS << "            // stage " << S << " (model)\n";
+    for (const std::string &X : Lines)
+      OS << "            " << X << "\n";
   }
   OS << "        }\n"
      << "        hdr.bridge.setInvalid();\n"
@@ -1003,6 +1317,19 @@ bool Emitter::run(std::string &Out) {
   if (!analyse())
     return false;
   const TofinoTarget &T = *Opts.Target;
+  Plan = planTofino(L, T, L.HistoryLength, Needs);
+  if (!Plan.Fits) {
+    std::string M = "the sequencer for " + std::to_string(L.Cores) +
+                    " cores (N = " + std::to_string(L.HistoryLength) +
+                    ") does not fit " + T.Name + ": " + Plan.Problem + "; ";
+    if (Plan.MaxCores)
+      M += "the largest core count that fits is " +
+           std::to_string(Plan.MaxCores) + " (--cores " +
+           std::to_string(Plan.MaxCores) + ")";
+    else
+      M += "no core count fits";
+    return fail(M);
+  }
   OS << "// sequencer.p4 - SCR packet-history sequencer for " << T.Name
      << ", generated by scrcc from scr_layout.json.\n"
      << "// Program: " << L.Source << " (" << L.Entry << "), " << L.Cores
@@ -1029,6 +1356,15 @@ bool Emitter::run(std::string &Out) {
 }
 
 } // namespace
+
+std::optional<SequencerNeeds> analyseSequencer(const Layout &L,
+                                               std::string &Error) {
+  P4Options Opts;
+  Emitter E(L, Opts, Error);
+  if (!E.analyse())
+    return std::nullopt;
+  return E.needs();
+}
 
 bool emitP4Sequencer(const Layout &L, const P4Options &Opts, std::string &Out,
                      std::string &Error) {

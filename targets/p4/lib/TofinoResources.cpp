@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <tuple>
 
 namespace scrp4 {
 
@@ -69,45 +70,76 @@ static unsigned parsedBytesEstimate(const scr::Layout &L) {
   return End;
 }
 
-ResourceReport planTofino(const scr::Layout &L, const TofinoTarget &T) {
-  return planTofino(L, T, L.HistoryLength);
-}
-
 static void place(const scr::Layout &L, const TofinoTarget &T, unsigned N,
-                  ResourceReport &R) {
+                  const SequencerNeeds &Needs, ResourceReport &R) {
   R = ResourceReport();
   R.Target = &T;
   R.HistoryLength = N;
   R.EntryBits = L.entryBytes() * 8;
   R.WordBits = entryWords(L, T.SaluWordBits);
-  for (const scr::Field &F : L.Fields)
-    if (F.K == scr::Field::Kind::Predicate ||
-        F.K == scr::Field::Kind::Length || F.K == scr::Field::Kind::Value)
-      R.EntryNeedsMau = true;
-    else if (F.Offset && F.Offset->K != scr::Expr::Op::Const)
-      R.EntryNeedsMau = true; // behind the IPv4 header: may be zero-filled
+  R.WordFirstStage = Needs.WordFirstStage;
+  R.WordFirstStage.resize(R.WordBits.size(), 1);
+  R.FirstHistoryStage = ~0u;
+  for (unsigned &S : R.WordFirstStage) {
+    S = std::max(S, 1u); // the write slot is read in stage 0
+    R.FirstHistoryStage = std::min(R.FirstHistoryStage, S);
+  }
+  if (R.WordFirstStage.empty())
+    R.FirstHistoryStage = 1;
   // Stage 0: the relevance table drives the write pointer and hist_seq
-  // registers, next to the sequence number. The history registers need the
-  // write slot, so they start at stage 1 -- or 2 when the entry has values
-  // the MAU computes in stage 0 before they can be packed.
+  // registers, next to the sequence number. Every history register's write
+  // decision needs the write slot, so history starts at stage 1 at best.
   R.ControlSalus = N ? 3 : 2;
-  R.FirstHistoryStage = R.EntryNeedsMau ? 2 : 1;
-  R.HistorySaluCapacity =
-      (T.Stages > R.FirstHistoryStage ? T.Stages - R.FirstHistoryStage : 0) *
-      T.SalusPerStage;
   R.SalusPerStage.assign(T.Stages, 0);
   R.SalusPerStage[0] = R.ControlSalus;
-  unsigned Next = 0, Words = R.WordBits.size();
-  for (unsigned S = 0; S < N && Words; ++S)
-    for (unsigned W = 0; W < Words; ++W, ++Next)
-      R.Registers.push_back({S, W, R.WordBits[W],
-                             R.FirstHistoryStage + Next / T.SalusPerStage});
-  R.StagesUsed = 1;
-  for (const HistoryRegister &H : R.Registers) {
-    R.StagesUsed = std::max(R.StagesUsed, H.Stage + 1);
-    if (H.Stage < T.Stages)
-      ++R.SalusPerStage[H.Stage];
+  for (unsigned S = R.FirstHistoryStage; S < T.Stages; ++S)
+    R.HistorySaluCapacity += T.SalusPerStage;
+
+  // Registers in order of their word's first stage (then slot, word), each
+  // into the lowest stage from there with a free stateful ALU. Placing
+  // unit-size jobs with release times earliest-release-first this way fits
+  // whenever any placement does.
+  std::vector<unsigned> Words(R.WordBits.size());
+  for (unsigned W = 0; W < Words.size(); ++W)
+    Words[W] = W;
+  std::stable_sort(Words.begin(), Words.end(), [&](unsigned A, unsigned B) {
+    return R.WordFirstStage[A] < R.WordFirstStage[B];
+  });
+  unsigned Unplaced = 0, Cursor = 0;
+  std::vector<HistoryRegister> Placed;
+  for (size_t I = 0; I < Words.size(); ++I) {
+    // Words with the same first stage go slot by slot, word by word.
+    size_t J = I;
+    while (J < Words.size() &&
+           R.WordFirstStage[Words[J]] == R.WordFirstStage[Words[I]])
+      ++J;
+    std::vector<unsigned> Group(Words.begin() + I, Words.begin() + J);
+    std::sort(Group.begin(), Group.end());
+    Cursor = std::max(Cursor, R.WordFirstStage[Words[I]]);
+    for (unsigned S = 0; S < N; ++S)
+      for (unsigned W : Group) {
+        while (Cursor < T.Stages && R.SalusPerStage[Cursor] >= T.SalusPerStage)
+          ++Cursor;
+        if (Cursor >= T.Stages) {
+          ++Unplaced;
+          Placed.push_back({S, W, R.WordBits[W], T.Stages});
+          continue;
+        }
+        ++R.SalusPerStage[Cursor];
+        Placed.push_back({S, W, R.WordBits[W], Cursor});
+      }
+    I = J - 1;
   }
+  // Emitted in stage order, then slot and word order.
+  std::stable_sort(Placed.begin(), Placed.end(),
+                   [](const HistoryRegister &A, const HistoryRegister &B) {
+                     return std::tie(A.Stage, A.Slot, A.Word) <
+                            std::tie(B.Stage, B.Slot, B.Word);
+                   });
+  R.Registers = std::move(Placed);
+  R.StagesUsed = std::max(1u, Needs.ComputeStages);
+  for (const HistoryRegister &H : R.Registers)
+    R.StagesUsed = std::max(R.StagesUsed, H.Stage + 1);
   R.SalusUsed = R.ControlSalus + R.Registers.size();
 
   // PHV: read-out history + current entry + SCR header + metadata + parsed
@@ -121,23 +153,33 @@ static void place(const scr::Layout &L, const TofinoTarget &T, unsigned N,
   for (const scr::Field &F : L.Fields)
     Preds += F.K == scr::Field::Kind::Predicate;
   unsigned Meta = 64 /*bridged ts*/ + 8 /*bridged flag*/ + 16 /*slot*/ +
-                  16 /*length*/ + 8 * Preds + 16 /*pkt_length*/;
+                  16 /*length*/ + 8 * Preds + 16 /*pkt_length*/ +
+                  Needs.ComputedBits;
   R.PhvMauBits = Hist + (N ? Cur : 0) + scr::HeaderFormat::Bytes * 8 + Meta +
                  8 * parsedBytesEstimate(L);
   R.PhvTotalBits = R.PhvMauBits + 8 * scr::HeaderFormat::OuterEthernetBytes +
                    320 /*IPv4 options*/;
 
-  char Buf[256];
+  char Buf[320];
   if (N > 65535) {
     R.Problem = "history length exceeds the 16-bit `oldest` field";
-  } else if (R.StagesUsed > T.Stages) {
-    std::snprintf(Buf, sizeof Buf,
-                  "%u history slots x %zu register word(s) need %zu stateful "
-                  "ALUs, but %s has %u for history (stages %u..%u x %u)",
-                  N, R.WordBits.size(), R.Registers.size(), T.Name.c_str(),
-                  R.HistorySaluCapacity, R.FirstHistoryStage, T.Stages - 1,
-                  T.SalusPerStage);
-    R.Problem = Buf;
+  } else if (Unplaced) {
+    int Len = std::snprintf(
+        Buf, sizeof Buf,
+        "%u history slots x %zu register word(s) need %zu stateful ALUs, "
+        "but %s has %u for history (stages %u..%u x %u)",
+        N, R.WordBits.size(), R.Registers.size(), T.Name.c_str(),
+        R.HistorySaluCapacity, R.FirstHistoryStage, T.Stages - 1,
+        T.SalusPerStage);
+    std::string Late;
+    for (unsigned W = 0; W < R.WordBits.size(); ++W)
+      if (R.WordFirstStage[W] > R.FirstHistoryStage)
+        Late += (Late.empty() ? "" : ", ") + std::to_string(W) + " (from " +
+                std::to_string(R.WordFirstStage[W]) + ")";
+    R.Problem = std::string(Buf, std::min<size_t>(Len, sizeof Buf - 1));
+    if (!Late.empty())
+      R.Problem += "; word(s) " + Late +
+                   " wait for values the MAU computes first";
   } else if (R.PhvMauBits > T.PhvMauBits) {
     std::snprintf(Buf, sizeof Buf,
                   "needs about %u PHV bits in the MAU, %s has %u", R.PhvMauBits,
@@ -152,24 +194,40 @@ static void place(const scr::Layout &L, const TofinoTarget &T, unsigned N,
 }
 
 ResourceReport planTofino(const scr::Layout &L, const TofinoTarget &T,
-                          unsigned N) {
+                          unsigned N, const SequencerNeeds &Needs) {
   ResourceReport R;
-  place(L, T, N, R);
+  place(L, T, N, Needs, R);
   // Every requirement grows with N, so the largest N that fits is the last
   // one before the first failure. An empty entry costs no registers; cap the
   // search at the 16-bit slot limit.
   ResourceReport Probe;
   unsigned MaxN = 0;
   for (unsigned Try = 1; Try <= 65535; ++Try) {
-    place(L, T, Try, Probe);
+    place(L, T, Try, Needs, Probe);
     if (!Probe.Fits)
       break;
     MaxN = Try;
   }
-  place(L, T, 0, Probe);
+  place(L, T, 0, Needs, Probe);
   R.MaxHistoryLength = Probe.Fits ? MaxN : 0;
   R.MaxCores = Probe.Fits ? MaxN + 1 : 0;
   return R;
+}
+
+ResourceReport planTofino(const scr::Layout &L, const TofinoTarget &T,
+                          unsigned N) {
+  std::string Error;
+  if (auto Needs = analyseSequencer(L, Error))
+    return planTofino(L, T, N, *Needs);
+  ResourceReport R;
+  place(L, T, N, SequencerNeeds(), R);
+  R.Fits = false;
+  R.Problem = Error;
+  return R;
+}
+
+ResourceReport planTofino(const scr::Layout &L, const TofinoTarget &T) {
+  return planTofino(L, T, L.HistoryLength);
 }
 
 std::string ResourceReport::str() const {
@@ -193,6 +251,10 @@ std::string ResourceReport::str() const {
                 HistoryLength, Registers.size(), FirstHistoryStage,
                 HistorySaluCapacity);
   S += Buf;
+  S += "first stage per word:";
+  for (unsigned W : WordFirstStage)
+    S += " " + std::to_string(W);
+  S += "\n";
   S += "stateful ALUs per stage:";
   for (unsigned U : SalusPerStage)
     S += " " + std::to_string(U);

@@ -61,8 +61,10 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "scr-p4: error: %s\n", Error.c_str());
     return 1;
   }
-  if (Report)
+  if (Report) {
     std::fputs(scrp4::planTofino(*L, *T).str().c_str(), stdout);
+    std::fflush(stdout); // before any error on stderr
+  }
   if (OutDir.empty())
     return 0;
   std::string P4;

@@ -1,9 +1,13 @@
 //===- P4EmitterTest.cpp - Expression lowering and emitter refusals -------===//
 
-#include "MatchRows.h"
 #include "scrcc/P4Emitter.h"
+#include "MatchRows.h"
 
 #include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdio>
+#include <sstream>
 
 using namespace scrp4;
 using Op = scr::Expr::Op;
@@ -44,8 +48,7 @@ TEST(MatchRows, LengthRangesCountTheFcs) {
 TEST(MatchRows, ByteSwapComparesSwappedConstant) {
   auto X = Expr::pkt(C(36), 2);
   auto Lo = Expr::make(Op::Shl, {Expr::make(Op::And, {X, C(0xff)}), C(8)});
-  auto Hi = Expr::make(
-      Op::And, {Expr::make(Op::Shr, {X, C(8)}), C(0xff)});
+  auto Hi = Expr::make(Op::And, {Expr::make(Op::Shr, {X, C(8)}), C(0xff)});
   auto Swapped = Expr::make(Op::Or, {Lo, Hi});
   std::string E;
   auto Rows = toRows(*Expr::make(Op::Eq, {Swapped, C(0x1b58)}), false, E);
@@ -73,8 +76,8 @@ TEST(MatchRows, FieldAgainstTwoFieldBound) {
   auto Bound = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}),
                                     Expr::make(Op::Mul, {Doff, C(4)})});
   std::string E;
-  auto Rows = toRows(*Expr::make(Op::Ult, {Expr::pkt(C(16), 2), Bound}),
-                     false, E);
+  auto Rows =
+      toRows(*Expr::make(Op::Ult, {Expr::pkt(C(16), 2), Bound}), false, E);
   ASSERT_TRUE(Rows) << E;
   EXPECT_EQ(Rows->size(), 255u); // all but ihl = doff = 0
 }
@@ -100,8 +103,10 @@ TEST(MatchRows, RejectsArithmeticItCannotMatch) {
 }
 
 TEST(MatchRows, PrefixesCoverTheRangeExactly) {
-  for (auto [Lo, Hi] : {std::pair<uint64_t, uint64_t>{58, 0xffff}, {5, 9},
-                        {0, 0xffff}, {7, 7}}) {
+  for (auto [Lo, Hi] : {std::pair<uint64_t, uint64_t>{58, 0xffff},
+                        {5, 9},
+                        {0, 0xffff},
+                        {7, 7}}) {
     auto P = rangeToPrefixes(Lo, Hi, 16);
     for (uint64_t V = 0; V <= 0xffff; ++V) {
       bool In = false;
@@ -176,4 +181,114 @@ TEST(P4Emitter, AlwaysRelevantNeedsNoTable) {
   EXPECT_EQ(Out.find("table scr_relevance"), std::string::npos);
   EXPECT_NE(Out.find("scr_relevant();"), std::string::npos);
   EXPECT_NE(Out.find("if (v == 2) { v = 0; }"), std::string::npos);
+}
+
+// A conntrack-like layout: the source address, 4 * ihl + 4 * doff, and the
+// sender predicate comparing the byte-swapped addresses.
+static scr::Layout conntrackLike() {
+  auto Ihl4 = Expr::make(Op::Mul, {Ihl(), C(4)});
+  auto Guard = Expr::make(
+      Op::LAnd,
+      {Expr::make(Op::Uge, {Ihl(), C(5)}),
+       Expr::make(Op::Uge, {Expr::len(), Expr::make(Op::Add, {Ihl4, C(34)})})});
+  auto L = srcIpLayout(Guard, C(26));
+  auto Doff4 = Expr::make(
+      Op::Mul,
+      {Expr::make(Op::Shr,
+                  {Expr::pkt(Expr::make(Op::Add, {Ihl4, C(26)}), 1), C(4)}),
+       C(4)});
+  scr::Field V;
+  V.Name = "hdr_len";
+  V.K = scr::Field::Kind::Value;
+  V.Bits = 7;
+  V.BitOffset = 32;
+  V.Value = Expr::make(Op::Add, {Ihl4, Doff4});
+  L.Fields.push_back(V);
+  auto Swap = [](unsigned Off) {
+    auto X = Expr::pkt(C(Off), 4);
+    scr::ExprRef R;
+    for (unsigned I = 0; I < 4; ++I) {
+      auto B = Expr::make(
+          Op::Shl,
+          {Expr::make(Op::And, {Expr::make(Op::Shr, {X, C(8 * I)}), C(0xff)}),
+           C(8 * (3 - I))});
+      R = R ? Expr::make(Op::Or, {R, B}) : B;
+    }
+    return R;
+  };
+  scr::Field P;
+  P.Name = "lo";
+  P.K = scr::Field::Kind::Predicate;
+  P.Bits = 1;
+  P.BitOffset = 39;
+  P.Value = Expr::make(Op::Ult, {Swap(26), Swap(30)});
+  L.Fields.push_back(P);
+  return L;
+}
+
+TEST(P4Emitter, ComputedValuesAndFieldComparisons) {
+  auto L = conntrackLike();
+  std::string Out, Err;
+  ASSERT_TRUE(emitP4Sequencer(L, P4Options(), Out, Err)) << Err;
+  EXPECT_NE(Out.find("meta.scr_d0 = hdr.pkt.b33 |-| hdr.pkt.b29;"),
+            std::string::npos);
+  EXPECT_NE(Out.find("            (5, 5) : scr_val_hdr_len_set(0x28);"),
+            std::string::npos);
+  // The word holding the predicate is packed in stage 2 (compare in 0,
+  // table in 1), so its registers start at stage 3.
+  ResourceReport R = planTofino(L, tofino1());
+  EXPECT_EQ(R.WordFirstStage, (std::vector<unsigned>{1, 3}));
+  EXPECT_NE(Out.find("// ---- stage 2: pack word(s) 1 of"), std::string::npos);
+}
+
+TEST(P4Emitter, RegisterStagesInTheProgramAreTheModels) {
+  for (unsigned N : {3u, 5u, 12u}) {
+    auto L = conntrackLike();
+    L.HistoryLength = N;
+    L.Cores = N + 1;
+    std::string Out, Err;
+    ASSERT_TRUE(emitP4Sequencer(L, P4Options(), Out, Err)) << Err;
+    // (stage, register) as the program declares them.
+    std::vector<std::pair<unsigned, std::string>> Got, Want;
+    unsigned Stage = 0;
+    std::istringstream In(Out);
+    for (std::string Line; std::getline(In, Line);) {
+      unsigned S;
+      char Name[64];
+      if (std::sscanf(Line.c_str(), "    // ---- stage %u (model) ----", &S) ==
+          1)
+        Stage = S;
+      if (std::sscanf(Line.c_str(),
+                      "    Register<bit<%*u>, bit<1>>(1, 0) %63[a-z0-9_];",
+                      Name) == 1 &&
+          std::string(Name).rfind("scr_hist_s", 0) == 0 &&
+          std::isdigit(static_cast<unsigned char>(Name[10])))
+        Got.push_back({Stage, Name});
+    }
+    for (const HistoryRegister &H : planTofino(L, tofino1()).Registers)
+      Want.push_back({H.Stage, "scr_hist_s" + std::to_string(H.Slot) + "_w" +
+                                   std::to_string(H.Word)});
+    EXPECT_EQ(Got, Want) << "N = " << N;
+  }
+}
+
+TEST(P4Emitter, RelevanceCannotCompareTwoFields) {
+  auto Rel = Expr::make(Op::Ult, {Expr::pkt(C(26), 4), Expr::pkt(C(30), 4)});
+  auto L = srcIpLayout(Rel, C(26));
+  std::string Out, Err;
+  EXPECT_FALSE(emitP4Sequencer(L, P4Options(), Out, Err));
+  EXPECT_NE(Err.find("relevance"), std::string::npos) << Err;
+  EXPECT_NE(Err.find("with constants only"), std::string::npos) << Err;
+}
+
+TEST(P4Emitter, KeySplitByAComparisonIsRefused) {
+  // The relevance matches the address as one key, the predicate needs its
+  // bytes apart: the parser cannot give both.
+  auto L = conntrackLike();
+  L.Relevance = Expr::make(Op::Ne, {Expr::pkt(C(26), 4), C(0)});
+  L.Fields.erase(L.Fields.begin() + 1); // no L4 bytes needed
+  std::string Out, Err;
+  EXPECT_FALSE(emitP4Sequencer(L, P4Options(), Out, Err));
+  EXPECT_NE(Err.find("a table key must be one field"), std::string::npos)
+      << Err;
 }

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 using namespace scrp4;
 
-static scr::Layout layoutWith(std::vector<std::pair<scr::Field::Kind, unsigned>>
-                                  Fields,
-                              unsigned N) {
+static scr::Layout
+layoutWith(std::vector<std::pair<scr::Field::Kind, unsigned>> Fields,
+           unsigned N) {
   scr::Layout L;
   L.Cores = N + 1;
   L.HistoryLength = N;
@@ -61,11 +63,13 @@ TEST(TofinoResources, PacksFieldsIntoWordsNotOneRegisterPerField) {
                       10);
   ResourceReport R = planTofino(L, tofino1());
   EXPECT_EQ(R.WordBits, (std::vector<unsigned>{32, 32, 32, 24}));
-  EXPECT_TRUE(R.EntryNeedsMau);
-  EXPECT_EQ(R.FirstHistoryStage, 2u);
+  // Only the word holding the length (computed in stage 0) waits a stage.
+  EXPECT_EQ(R.WordFirstStage, (std::vector<unsigned>{1, 1, 1, 2}));
+  EXPECT_EQ(R.FirstHistoryStage, 1u);
   EXPECT_TRUE(R.Fits);
-  EXPECT_EQ(R.MaxCores, 11u);
-  EXPECT_FALSE(planTofino(L, tofino1(), 11).Fits);
+  EXPECT_EQ(R.MaxCores, 12u);
+  EXPECT_TRUE(planTofino(L, tofino1(), 11).Fits);
+  EXPECT_FALSE(planTofino(L, tofino1(), 12).Fits);
 }
 
 TEST(TofinoResources, PredicateBitsShareAWord) {
@@ -73,10 +77,93 @@ TEST(TofinoResources, PredicateBitsShareAWord) {
                        {scr::Field::Kind::Predicate, 1},
                        {scr::Field::Kind::Predicate, 1}},
                       20);
+  auto Dport = scr::Expr::pkt(scr::Expr::constant(36), 2);
+  for (unsigned I : {1, 2})
+    L.Fields[I].Value = scr::Expr::make(scr::Expr::Op::Eq,
+                                        {Dport, scr::Expr::constant(7000 + I)});
   ResourceReport R = planTofino(L, tofino1());
   EXPECT_EQ(R.WordBits, (std::vector<unsigned>{32, 8}));
+  EXPECT_EQ(R.WordFirstStage, (std::vector<unsigned>{1, 2}));
   EXPECT_TRUE(R.Fits);
-  EXPECT_EQ(R.MaxCores, 21u);
+  // Port-knock's shape: 22 slots x 2 words fill stages 1..11 exactly.
+  EXPECT_EQ(R.MaxCores, 23u);
+}
+
+TEST(TofinoResources, ConstantPredicatesNeedNoCompute) {
+  auto L = layoutWith(
+      {{scr::Field::Kind::Packet, 32}, {scr::Field::Kind::Predicate, 1}},
+      4); // the predicate is the constant 1
+  ResourceReport R = planTofino(L, tofino1());
+  EXPECT_EQ(R.WordFirstStage, (std::vector<unsigned>{1, 1}));
+}
+
+static ResourceReport planWords(std::vector<unsigned> WordStages, unsigned N,
+                                unsigned ComputeStages = 1) {
+  std::vector<std::pair<scr::Field::Kind, unsigned>> Fields(
+      WordStages.size(), {scr::Field::Kind::Packet, 32});
+  SequencerNeeds Needs;
+  Needs.WordFirstStage = std::move(WordStages);
+  Needs.ComputeStages = ComputeStages;
+  return planTofino(layoutWith(Fields, N), tofino1(), N, Needs);
+}
+
+TEST(TofinoResources, EachWordStartsAtItsOwnStage) {
+  ResourceReport R = planWords({1, 3}, 2);
+  ASSERT_TRUE(R.Fits) << R.Problem;
+  std::vector<std::tuple<unsigned, unsigned, unsigned>> Got;
+  for (const HistoryRegister &H : R.Registers)
+    Got.push_back({H.Slot, H.Word, H.Stage});
+  // Stage order; the late word's registers wait for stage 3.
+  EXPECT_EQ(Got, (std::vector<std::tuple<unsigned, unsigned, unsigned>>{
+                     {0, 0, 1}, {1, 0, 1}, {0, 1, 3}, {1, 1, 3}}));
+  EXPECT_EQ(R.SalusPerStage[2], 0u);
+  EXPECT_EQ(R.StagesUsed, 4u);
+}
+
+TEST(TofinoResources, EarlyWordsFillStagesLateWordsCannotUse) {
+  // 2 words from stage 1 and 1 word from stage 10: stages 10..11 hold at
+  // most 8 late registers, so N <= 8 even though 44 ALUs would hold 14
+  // slots of 3 words.
+  ResourceReport R = planWords({1, 1, 10}, 8);
+  EXPECT_TRUE(R.Fits) << R.Problem;
+  EXPECT_EQ(R.MaxCores, 9u);
+  ResourceReport Over = planWords({1, 1, 10}, 9);
+  EXPECT_FALSE(Over.Fits);
+  EXPECT_NE(Over.Problem.find("word(s) 2 (from 10) wait for values"),
+            std::string::npos)
+      << Over.Problem;
+}
+
+TEST(TofinoResources, PlacementIsTightWhenStagesAllow) {
+  // 22 slots of a stage-1 word and a stage-2 word use all 44 history ALUs.
+  ResourceReport R = planWords({1, 2}, 22);
+  EXPECT_TRUE(R.Fits) << R.Problem;
+  for (unsigned S = 1; S < 12; ++S)
+    EXPECT_EQ(R.SalusPerStage[S], 4u) << S;
+  for (const HistoryRegister &H : R.Registers)
+    EXPECT_GE(H.Stage, H.Word == 1 ? 2u : 1u);
+  EXPECT_FALSE(planWords({1, 2}, 23).Fits);
+  EXPECT_EQ(planWords({1, 2}, 1).MaxCores, 23u);
+  // A word ready only for the last stage: 4 slots.
+  EXPECT_EQ(planWords({11}, 1).MaxCores, 5u);
+}
+
+TEST(TofinoResources, ComputeStagesCountAsUsed) {
+  EXPECT_EQ(planWords({4}, 1, /*ComputeStages=*/4).StagesUsed, 5u);
+  EXPECT_EQ(planWords({1}, 0, /*ComputeStages=*/3).StagesUsed, 3u);
+}
+
+TEST(TofinoResources, LayoutTheSwitchCannotComputeDoesNotFit) {
+  auto L = layoutWith(
+      {{scr::Field::Kind::Packet, 32}, {scr::Field::Kind::Value, 32}}, 4);
+  L.Fields[1].Name = "sum";
+  L.Fields[1].Value = scr::Expr::make(
+      scr::Expr::Op::Add, {scr::Expr::pkt(scr::Expr::constant(26), 4),
+                           scr::Expr::pkt(scr::Expr::constant(30), 4)});
+  ResourceReport R = planTofino(L, tofino1());
+  EXPECT_FALSE(R.Fits);
+  EXPECT_NE(R.Problem.find("field 'sum'"), std::string::npos) << R.Problem;
+  EXPECT_EQ(R.MaxCores, 0u);
 }
 
 TEST(TofinoResources, Tofino2HasMoreStages) {

@@ -6,7 +6,8 @@ scr_layout.json lays it out: usage check-entry.py scr_layout.json sequencer.p4
   entry contiguously from bit 0, and name exactly the fields overlapping
   bits A..B, in bit_offset order;
 * every assignment `meta.scr_cur_wW = ...` follows its comment, and the
-  parts it concatenates add up to B - A + 1 bits;
+  parts it concatenates add up to B - A + 1 bits; each word is packed once
+  (possibly by different pack actions, one per stage);
 * header scr_hist_h holds, for each of the N slots in slot order, the words
   in order, each B - A + 1 bits wide.
 Prints one OK line, or the first mismatch and exits 1.
@@ -52,6 +53,10 @@ def main():
                        r"\s+meta\.scr_cur_w(\d+) = (.*);", p4)
     if not words:
         sys.exit("FAIL: no packed words found")
+    # Words may be packed by several actions (one per stage): word order.
+    words.sort(key=lambda w: int(w[0]))
+    if [int(w[0]) for w in words] != list(range(len(words))):
+        sys.exit("FAIL: words are not packed exactly once each")
     at = 0
     for w, a, b, names, w2, rhs in words:
         a, b = int(a), int(b)
