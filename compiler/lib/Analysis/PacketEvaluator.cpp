@@ -15,7 +15,7 @@ using Op = scr::Expr::Op;
 bool AbsVal::operator==(const AbsVal &O) const {
   return K == O.K && symEquals(S, O.S) && Map == O.Map && Maps == O.Maps &&
          Locals == O.Locals && Global == O.Global && MayPacket == O.MayPacket &&
-         Dirty == O.Dirty;
+         Dirty == O.Dirty && Cases == O.Cases;
 }
 
 static bool mayBePacket(const AbsVal &V) {
@@ -25,9 +25,19 @@ static bool mayBePacket(const AbsVal &V) {
 
 /// Least upper bound; \p Cond (if packet-only) turns differing packet values
 /// into if-then-else expressions instead of losing them.
+static AbsVal joinValues(const AbsVal &A, const AbsVal &B,
+                         const SymRef &Cond);
+
 static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
   if (A == B)
     return A;
+  AbsVal V = joinValues(A, B, Cond);
+  V.Cases.reset(); // different paths, different return cases
+  return V;
+}
+
+static AbsVal joinValues(const AbsVal &A, const AbsVal &B,
+                         const SymRef &Cond) {
   using K = AbsVal::Kind;
   if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr)) {
     AbsVal V = A;
@@ -166,6 +176,9 @@ struct Frame {
   std::vector<Env> Returns;
   std::optional<AbsVal> RetVal;
   std::vector<LoopCtx> Loops;
+  /// Every return so far returned a constant: here with its literals.
+  ReturnCases RetCases;
+  bool CasesOk = true;
 };
 
 class Evaluator {
@@ -192,6 +205,10 @@ private:
   Diagnostics &Diags;
   std::vector<Frame> Stack;
   std::set<const Stmt *> Reported;
+  /// The latest value of each expression and when it was computed (for
+  /// return cases, which must come from the same evaluation).
+  std::map<const Expr *, std::pair<uint64_t, AbsVal>> Fresh;
+  uint64_t Generation = 0;
 
   static AbsVal ctxVal() {
     AbsVal V;
@@ -251,7 +268,112 @@ private:
   // Expressions
   //===------------------------------------------------------------------===//
 
-  AbsVal eval(const Expr *E, Env &En) { return record(E, evalImpl(E, En)); }
+  AbsVal eval(const Expr *E, Env &En) {
+    uint64_t Start = ++Generation;
+    AbsVal V = evalImpl(E, En);
+    V.Cases = V.K == AbsVal::Kind::Unknown ? casesOf(E, V, Start) : nullptr;
+    Fresh[E] = {++Generation, V};
+    return record(E, V);
+  }
+
+  /// \p V as a value of integer type \p T, sign- or zero-extended to 64
+  /// bits (C's conversion of a constant).
+  int64_t normalise(int64_t V, QualType T) {
+    if (T->isBooleanType())
+      return V != 0;
+    unsigned Bits = bitsOf(T);
+    if (Bits >= 64)
+      return V;
+    uint64_t U = (uint64_t)V & ((1ULL << Bits) - 1);
+    if (T->isSignedIntegerType() && (U >> (Bits - 1)))
+      U |= ~((1ULL << Bits) - 1);
+    return (int64_t)U;
+  }
+
+  /// The value of \p E from the evaluation that started at \p Start, if
+  /// it ran since (the operands of the expression being evaluated).
+  const AbsVal *freshValue(const Expr *E, uint64_t Start) {
+    auto It = Fresh.find(E);
+    return It == Fresh.end() || It->second.first < Start ? nullptr
+                                                         : &It->second.second;
+  }
+
+  /// Return cases of \p E (evaluated to the unknown \p V): kept through
+  /// parentheses, conversions, assignments and calls, and turned into
+  /// truth values by a comparison with a constant or by `!`.
+  std::shared_ptr<const ReturnCases> casesOf(const Expr *E, const AbsVal &V,
+                                             uint64_t Start) {
+    if (!V.Cases) {
+      if (const auto *BO = dyn_cast<BinaryOperator>(E);
+          BO && BO->isComparisonOp()) {
+        const AbsVal *L = freshValue(BO->getLHS(), Start);
+        const AbsVal *R = freshValue(BO->getRHS(), Start);
+        if (!L || !R)
+          return nullptr;
+        auto IsConst = [](const AbsVal *A) {
+          return A->K == AbsVal::Kind::Scalar && !A->Dirty && A->S->isConst();
+        };
+        QualType T = BO->getLHS()->getType();
+        if (!T->isIntegerType())
+          return nullptr;
+        bool Swap = false;
+        if (L->Cases && IsConst(R))
+          Swap = false;
+        else if (R->Cases && IsConst(L))
+          Swap = true;
+        else
+          return nullptr;
+        const ReturnCases &In = Swap ? *R->Cases : *L->Cases;
+        int64_t C = normalise((int64_t)(Swap ? L : R)->S->Value, T);
+        auto Out = std::make_shared<ReturnCases>();
+        for (const auto &[Lits, X] : In) {
+          int64_t A = Swap ? C : X, B = Swap ? X : C;
+          bool Signed = T->isSignedIntegerType();
+          bool Lt = Signed ? A < B : (uint64_t)A < (uint64_t)B;
+          bool Gt = Signed ? A > B : (uint64_t)A > (uint64_t)B;
+          bool Truth = false;
+          switch (BO->getOpcode()) {
+          case BO_EQ: Truth = A == B; break;
+          case BO_NE: Truth = A != B; break;
+          case BO_LT: Truth = Lt; break;
+          case BO_GT: Truth = Gt; break;
+          case BO_LE: Truth = !Gt; break;
+          case BO_GE: Truth = !Lt; break;
+          default: return nullptr;
+          }
+          Out->push_back({Lits, Truth});
+        }
+        return Out;
+      }
+      if (const auto *UO = dyn_cast<UnaryOperator>(E);
+          UO && UO->getOpcode() == UO_LNot) {
+        const AbsVal *S = freshValue(UO->getSubExpr(), Start);
+        if (!S || !S->Cases)
+          return nullptr;
+        auto Out = std::make_shared<ReturnCases>();
+        for (const auto &[Lits, X] : *S->Cases)
+          Out->push_back({Lits, X == 0});
+        return Out;
+      }
+      return nullptr;
+    }
+    // The value passed through unchanged: only where C keeps it (or
+    // converts it, which the cases follow).
+    if (isa<ParenExpr>(E) || isa<CallExpr>(E))
+      return V.Cases;
+    const auto *BO = dyn_cast<BinaryOperator>(E);
+    if (isa<CastExpr>(E) ||
+        (BO && (BO->getOpcode() == BO_Assign || BO->getOpcode() == BO_Comma))) {
+      QualType T = E->getType();
+      if (!T->isIntegerType())
+        return nullptr;
+      auto Out = std::make_shared<ReturnCases>(*V.Cases);
+      for (auto &Case : *Out)
+        Case.second = normalise(Case.second, T);
+      return Out;
+    }
+    return nullptr;
+  }
 
   /// Address of an lvalue: packet (offset), map value, local, or unknown.
   AbsVal addressOf(const Expr *E, Env &En) {
@@ -825,7 +947,7 @@ private:
           Args[I].K == AbsVal::Kind::Scalar ? F->getParamDecl(I)->getType()
                                             : F->getParamDecl(I)->getType(),
           F->getParamDecl(I)->getType());
-    Stack.push_back({F, {}, std::nullopt, {}});
+    Stack.push_back({F, {}, std::nullopt, {}, {}, true});
     exec(F->getBody(), Callee);
     Frame Fr = std::move(Stack.back());
     Stack.pop_back();
@@ -843,7 +965,11 @@ private:
       En.Lits = Out.Lits;
       En.PacketWritten = Out.PacketWritten;
     }
-    return Fr.RetVal ? *Fr.RetVal : AbsVal::unknown();
+    AbsVal Ret = Fr.RetVal ? *Fr.RetVal : AbsVal::unknown();
+    if (Ret.K == AbsVal::Kind::Unknown && !Ret.Dirty && !Ret.MayPacket &&
+        Fr.CasesOk && !Fr.RetCases.empty())
+      Ret.Cases = std::make_shared<const ReturnCases>(std::move(Fr.RetCases));
+    return Ret;
   }
 
   AbsVal builtin(const CallExpr *CE, const FunctionDecl *F, Env &En) {
@@ -1026,6 +1152,9 @@ private:
       if (CS) {
         literalsOf(CS, true, T.Lits);
         literalsOf(CS, false, F.Lits);
+      } else if (C.Cases) {
+        caseLiterals(*C.Cases, true, T.Lits);
+        caseLiterals(*C.Cases, false, F.Lits);
       }
       exec(IS->getThen(), T);
       exec(IS->getElse(), F);
@@ -1038,6 +1167,24 @@ private:
         Frame &Fr = Stack.back();
         Val = convert(Val, V->getType(), Fr.F->getReturnType());
         Fr.RetVal = Fr.RetVal ? join(*Fr.RetVal, Val, nullptr) : Val;
+        // Constant expressions directly: the value model keeps only
+        // provably non-negative values, and `return -1` is the usual error.
+        QualType RT = Fr.F->getReturnType();
+        Expr::EvalResult ER;
+        if (!RT->isIntegerType())
+          Fr.CasesOk = false;
+        else if (!V->isValueDependent() && !V->HasSideEffects(Ctx) &&
+                 V->EvaluateAsInt(ER, Ctx))
+          Fr.RetCases.push_back(
+              {En.Lits, normalise(ER.Val.getInt().getExtValue(), RT)});
+        else if (Val.K == AbsVal::Kind::Scalar && !Val.Dirty &&
+                 Val.S->isConst())
+          Fr.RetCases.push_back(
+              {En.Lits, normalise((int64_t)Val.S->Value, RT)});
+        else
+          Fr.CasesOk = false;
+      } else {
+        Stack.back().CasesOk = false;
       }
       Stack.back().Returns.push_back(En);
       En.Live = false;
@@ -1068,13 +1215,13 @@ private:
     if (const auto *SS = dyn_cast<SwitchStmt>(S)) {
       if (SS->getInit())
         exec(SS->getInit(), En);
-      eval(SS->getCond(), En);
+      SymRef Cond = condOf(eval(SS->getCond(), En));
       Env Entry = En;
       Stack.back().Loops.push_back({});
       Stack.back().Loops.back().IsSwitch = true;
       Env Body = Entry;
       Body.Live = false; // code before the first label is unreachable
-      switchBody(SS->getBody(), Body, Entry);
+      switchBody(SS->getBody(), Body, Entry, SS, Cond);
       LoopCtx L = std::move(Stack.back().Loops.back());
       Stack.back().Loops.pop_back();
       Env Out = Body;
@@ -1113,18 +1260,81 @@ private:
 
   /// Switch bodies: every case label is entered from the switch (Entry)
   /// or by falling through from the previous case.
-  void switchBody(const Stmt *S, Env &En, const Env &Entry) {
+  /// A label entered from the switch adds what it implies about the
+  /// packet-only condition \p Cond: `case C` that Cond == C, `default`
+  /// that Cond differs from every case.
+  void switchBody(const Stmt *S, Env &En, const Env &Entry,
+                  const SwitchStmt *SS, const SymRef &Cond) {
     if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
       for (const Stmt *C : CS->body())
-        switchBody(C, En, Entry);
+        switchBody(C, En, Entry, SS, Cond);
       return;
     }
     if (const auto *SC = dyn_cast<SwitchCase>(S)) {
-      En = joinEnv(En, Entry, nullptr);
-      switchBody(SC->getSubStmt(), En, Entry);
+      Env Entered = Entry;
+      if (Cond)
+        switchLiterals(SC, SS, Cond, Entered.Lits);
+      En = joinEnv(En, Entered, nullptr);
+      switchBody(SC->getSubStmt(), En, Entry, SS, Cond);
       return;
     }
     exec(S, En);
+  }
+
+  /// The value of a `case` label, if it is a single non-negative constant.
+  std::optional<uint64_t> caseValue(const SwitchCase *SC) {
+    const auto *CS = dyn_cast<CaseStmt>(SC);
+    if (!CS || CS->caseStmtIsGNURange() || CS->getLHS()->isValueDependent())
+      return std::nullopt;
+    Expr::EvalResult ER;
+    if (!CS->getLHS()->EvaluateAsInt(ER, Ctx) || ER.Val.getInt().isNegative())
+      return std::nullopt;
+    return ER.Val.getInt().getZExtValue();
+  }
+
+  void switchLiterals(const SwitchCase *SC, const SwitchStmt *SS,
+                      const SymRef &Cond, std::vector<Literal> &Lits) {
+    auto Eq = [&](uint64_t V) {
+      return Sym::op(Op::Eq, {Cond, Sym::constant(V)});
+    };
+    if (isa<CaseStmt>(SC)) {
+      if (auto V = caseValue(SC))
+        literalsOf(Eq(*V), true, Lits);
+      return;
+    }
+    for (const SwitchCase *C = SS->getSwitchCaseList(); C;
+         C = C->getNextSwitchCase()) {
+      if (isa<DefaultStmt>(C))
+        continue;
+      auto V = caseValue(C);
+      if (!V)
+        return; // a label we cannot describe: claim nothing more
+      literalsOf(Eq(*V), false, Lits);
+    }
+  }
+
+  /// Literals that hold when a value with return cases \p Cases is
+  /// \p Truth: those common to every case that gives that truth.
+  static void caseLiterals(const ReturnCases &Cases, bool Truth,
+                           std::vector<Literal> &Lits) {
+    std::optional<std::vector<Literal>> Common;
+    for (const auto &[CaseLits, X] : Cases) {
+      if ((X != 0) != Truth)
+        continue;
+      if (!Common)
+        Common = CaseLits;
+      else
+        intersect(*Common, CaseLits);
+    }
+    if (!Common)
+      return; // no return gives this truth: the branch is dead
+    for (const Literal &L : *Common) {
+      bool Known = false;
+      for (const Literal &M : Lits)
+        Known |= M.second == L.second && symEquals(M.first, L.first);
+      if (!Known)
+        Lits.push_back(L);
+    }
   }
 
   /// Checks that a loop has a constant bound the verifier can see.

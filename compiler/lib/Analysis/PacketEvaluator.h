@@ -20,6 +20,7 @@
 #include "clang/AST/Stmt.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
@@ -27,6 +28,13 @@
 namespace scrcc {
 
 using Literal = std::pair<SymRef, bool>;
+
+/// The constant values a called function may return, each with the packet
+/// literals that hold on the path to that return (a necessary condition,
+/// not a sufficient one: branches on state add no literals). Lets a caller
+/// testing the result (`if (parse(...) < 0) return;`) learn which packet
+/// checks passed.
+using ReturnCases = std::vector<std::pair<std::vector<Literal>, int64_t>>;
 
 struct AbsVal {
   enum class Kind { Unknown, Scalar, PktPtr, DataEnd, Ctx, MapRef, Ptr };
@@ -38,6 +46,9 @@ struct AbsVal {
   bool Global = false;    // Ptr: may point to a global variable
   bool MayPacket = false; // Unknown: may be a packet pointer
   bool Dirty = false;     // computed from packet bytes the program wrote
+  /// Unknown: the value is one of these constants (a call's return value,
+  /// or a comparison of one with a constant), in the value's own type.
+  std::shared_ptr<const ReturnCases> Cases;
 
   static AbsVal unknown(bool MayPacket = false) {
     AbsVal V;
