@@ -10,7 +10,9 @@ logic depth next to the paper's Table 2.
   synth.py [--layout L.json ...] [--rows 16,32,64,128] [-o table.md]
 
 LUTs count LUT1..LUT6 plus LUT-RAM sites (RAM32M/RAM64M/... as the LUTs
-they occupy); flip-flops count FDRE/FDSE/FDCE/FDPE. Depth is the longest
+they occupy); flip-flops count FDRE/FDSE/FDCE/FDPE; BRAM counts block RAMs
+in 36 Kb units (a RAMB18E2 is half a RAMB36E2; Yosys infers them from the
+RTL's memories, no vendor primitives in the RTL). Depth is the longest
 path in LUT6 levels between registers (Yosys `ltp -noff` on a generic
 `abc -lut 6` netlist; Vivado's carry chains make adders shallower).
 Tools are taken from PATH (scr-verilog, yosys).
@@ -65,7 +67,8 @@ def synth(rtl, workdir):
     luts = sum(v for k, v in cells.items() if re.fullmatch(r"LUT\d", k))
     lutram = sum(LUTRAM_LUTS[k] * v for k, v in cells.items() if k in LUTRAM_LUTS)
     ffs = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
-    brams = sum(v for k, v in cells.items() if k.startswith("RAMB"))
+    brams = sum(v * (0.5 if k.startswith("RAMB18") else 1)
+                for k, v in cells.items() if k.startswith("RAMB"))
     depth = "?"
     m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)",
                   open(os.path.join(workdir, "ltp.txt")).read())
@@ -89,7 +92,7 @@ def main():
         cores = json.load(open(l))["cores"]
         configs.append(("%s, %d cores" % (os.path.basename(l), cores), l,
                         cores, None))
-    rows = ["| design | rows x bits | LUT (logic + LUT-RAM) | FF | BRAM | depth "
+    rows = ["| design | rows x bits | LUT (logic + LUT-RAM) | FF | BRAM (36 Kb) | depth "
             "| paper LUT / FF |", "|---|---|---|---|---|---|---|"]
     for name, layout, cores, paper_rows in configs:
         d = os.path.join(work, "%s-%d" % (os.path.basename(layout), cores))
@@ -102,7 +105,7 @@ def main():
         bits = json.load(open(layout))["entry"]["bits"]
         luts, lutram, ffs, brams, depth = synth(os.path.join(d, "sequencer.v"), d)
         paper = "%d / %d" % PAPER[paper_rows] if paper_rows in PAPER else "-"
-        rows.append("| %s | %d x %d | %d (%d + %d) | %d | %d | %s | %s |" % (
+        rows.append("| %s | %d x %d | %d (%d + %d) | %d | %g | %s | %s |" % (
             name, cores - 1, bits, luts + lutram, luts, lutram, ffs, brams,
             depth, paper))
         print(rows[-1], flush=True)

@@ -161,8 +161,7 @@ bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error) {
       if (C.Hi >= MaxFrameBytes) {
         Error = "compares the frame length with " + Bound.str() +
                 ", which may reach " +
-                (C.Hi == ~0ULL ? std::string("2^64-1")
-                               : std::to_string(C.Hi)) +
+                (C.Hi == ~0ULL ? std::string("2^64-1") : std::to_string(C.Hi)) +
                 "; the sequencer decides on the frame's head, so the other "
                 "side must stay below a bound it can prove: " +
                 E.str();
@@ -193,21 +192,24 @@ std::string ExprLowering::wire(const std::string &Value) {
   return N;
 }
 
-std::optional<std::string> ExprLowering::loadAt(uint64_t Offset, unsigned Width,
-                                                std::string &Error) {
+bool ExprLowering::loadAt(uint64_t Offset, unsigned Width, std::string &Data,
+                          std::string &Valid, std::string &Error) {
   if (Offset + Width > MaxHead) {
     Error = "reads packet bytes " + std::to_string(Offset) + ".." +
             std::to_string(Offset + Width - 1) +
             ", but the Verilog sequencer reads only the first " +
             std::to_string(MaxHead) + " bytes of a frame";
-    return std::nullopt;
+    return false;
   }
-  std::string V = "{" + std::to_string(64 - 8 * Width) + "'d0";
+  Data = Valid = "";
   for (unsigned I = 0; I < Width; ++I) {
     Bytes.insert(unsigned(Offset + I));
-    V += ", " + byteName(unsigned(Offset + I));
+    Data += (I ? ", " : "") + byteName(unsigned(Offset + I));
+    Valid += (I ? ", " : "") + byteName(unsigned(Offset + I)) + "_v";
   }
-  return V + "}";
+  Data = "{" + Data + "}";
+  Valid = "{" + Valid + "}";
+  return true;
 }
 
 std::optional<std::string> ExprLowering::lowerLoad(const Expr &Offset,
@@ -215,35 +217,76 @@ std::optional<std::string> ExprLowering::lowerLoad(const Expr &Offset,
                                                    const std::string &LenSignal,
                                                    std::string &Error) {
   ValueRange R = rangeOf(Offset);
+  std::string W = std::to_string(Width), Data, Valid;
   if (R.isPoint()) {
-    auto V = loadAt(R.Lo, Width, Error);
-    if (!V)
+    if (!loadAt(R.Lo, Width, Data, Valid, Error))
       return std::nullopt;
-    return wire(*V);
+    std::string N = fresh();
+    Code += "  wire [" + std::to_string(8 * Width - 1) + ":0] " + N +
+            "_d = " + Data + ";\n  wire [" + std::to_string(Width - 1) +
+            ":0] " + N + "_v = " + Valid + ";\n";
+    Data = N + "_d";
+    Valid = N + "_v";
+  } else {
+    if (R.Hi >= MaxHead) {
+      Error = "loads at offset " + Offset.str() + ", which may reach byte " +
+              (R.Hi == ~0ULL ? std::string("2^64-1") : std::to_string(R.Hi)) +
+              "; the Verilog sequencer reads only the first " +
+              std::to_string(MaxHead) + " bytes of a frame";
+      return std::nullopt;
+    }
+    bool Outer = InOffset;
+    InOffset = true;
+    auto Off = lower(Offset, LenSignal, Error);
+    InOffset = Outer;
+    if (!Off)
+      return std::nullopt;
+    // A multiplexer over every offset the analysis allows, of the bytes and
+    // of whether the frame has them.
+    unsigned IndexBits = std::max(1, int(std::bit_width(R.Hi)));
+    std::string N = fresh();
+    Code += "  reg [" + std::to_string(8 * Width - 1) + ":0] " + N +
+            "_d;\n  reg [" + std::to_string(Width - 1) + ":0] " + N +
+            "_v;\n  always @* begin\n    case (" + *Off + "[" +
+            std::to_string(IndexBits - 1) + ":0])\n";
+    for (uint64_t O = R.Lo; O <= R.Hi; ++O) {
+      std::string D, V;
+      if (!loadAt(O, Width, D, V, Error))
+        return std::nullopt;
+      Code += "      " + std::to_string(IndexBits) + "'d" + std::to_string(O) +
+              ": {" + N + "_v, " + N + "_d} = {" + V + ", " + D + "};\n";
+    }
+    Code += "      default: {" + N + "_v, " + N +
+            "_d} = " + std::to_string(9 * Width) + "'d0;\n    endcase\n  end\n";
+    Data = N + "_d";
+    Valid = N + "_v";
   }
-  if (R.Hi >= MaxHead) {
-    Error = "loads at offset " + Offset.str() + ", which may reach byte " +
-            (R.Hi == ~0ULL ? std::string("2^64-1") : std::to_string(R.Hi)) +
-            "; the Verilog sequencer reads only the first " +
-            std::to_string(MaxHead) + " bytes of a frame";
-    return std::nullopt;
-  }
-  auto Off = lower(Offset, LenSignal, Error);
-  if (!Off)
-    return std::nullopt;
-  // A multiplexer over every offset the analysis allows.
-  unsigned IndexBits = std::max(1, int(std::bit_width(R.Hi)));
   std::string N = fresh();
-  Code += "  reg [63:0] " + N + ";\n  always @* begin\n    case (" + *Off +
-          "[" + std::to_string(IndexBits - 1) + ":0])\n";
-  for (uint64_t O = R.Lo; O <= R.Hi; ++O) {
-    auto V = loadAt(O, Width, Error);
-    if (!V)
-      return std::nullopt;
-    Code += "      " + std::to_string(IndexBits) + "'d" + std::to_string(O) +
-            ": " + N + " = " + *V + ";\n";
+  std::string Pad = Width < 8 ? std::to_string(64 - 8 * Width) + "'d0, " : "";
+  if (InOffset) {
+    // Inside an offset: the value on the streaming head, as logic.
+    Code += "  wire [63:0] " + N + ";\n";
+    std::string Gated;
+    for (unsigned I = 0; I < Width; ++I)
+      Gated += std::string(I ? ", " : "") + "(" + Valid + "[" +
+               std::to_string(Width - 1 - I) + "] ? " + Data + "[" +
+               std::to_string(8 * (Width - I) - 1) + ":" +
+               std::to_string(8 * (Width - 1 - I)) + "] : 8'd0)";
+    Code += "  assign " + N + " = {" + Pad + Gated + "};\n";
+    return N;
   }
-  Code += "      default: " + N + " = 64'd0;\n    endcase\n  end\n";
+  // The value kept from the head: a byte past the frame's end clears its
+  // register (a synchronous reset, no logic per bit).
+  Code += "  reg [" + std::to_string(8 * Width - 1) + ":0] " + N +
+          "_q;\n  always @(posedge clk)\n    if (head_done) begin\n";
+  for (unsigned I = 0; I < Width; ++I) {
+    std::string Hi = std::to_string(8 * (Width - I) - 1),
+                Lo = std::to_string(8 * (Width - 1 - I));
+    Code += "      " + N + "_q[" + Hi + ":" + Lo + "] <= " + Valid + "[" +
+            std::to_string(Width - 1 - I) + "] ? " + Data + "[" + Hi + ":" +
+            Lo + "] : 8'd0;\n";
+  }
+  Code += "    end\n  wire [63:0] " + N + " = {" + Pad + N + "_q};\n";
   return N;
 }
 
@@ -255,8 +298,15 @@ std::optional<std::string> ExprLowering::lower(const Expr &E,
     return wire(hex64(R.Lo));
   if (E.K == Op::Pkt)
     return lowerLoad(*E.Args[0], E.Bytes, LenSignal, Error);
-  if (E.K == Op::Len)
+  if (E.K == Op::Len) {
+    if (InOffset) {
+      Error = "a load offset depends on the frame length, which the Verilog "
+              "sequencer knows only after the loads were taken from the "
+              "frame's head";
+      return std::nullopt;
+    }
     return wire("{48'd0, " + LenSignal + "}");
+  }
 
   std::string A[3];
   for (size_t I = 0; I < E.Args.size(); ++I) {

@@ -3,9 +3,13 @@
 //
 // Lowers scr::Expr trees to Verilog: every node becomes a 64-bit wire with
 // the layout's semantics (unsigned wrapping arithmetic, 0/1 comparisons,
-// loads past the frame's end read zero). Packet loads read the head bytes the
-// sequencer snoops; a load at a computed offset becomes a multiplexer over
-// the offsets an interval analysis proves possible.
+// loads past the frame's end read zero). Every packet load is evaluated on
+// the head as it streams past (the bytes of the beat being accepted, plus
+// registers for earlier head beats) and its value is registered when the
+// head is complete (`head_done`): the sequencer keeps the loaded values, not
+// the head. A load at a computed offset becomes a multiplexer over the
+// offsets an interval analysis proves possible; its offset is evaluated on
+// the head too.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCRCC_VERILOG_EXPRHARDWARE_H
@@ -55,14 +59,20 @@ public:
   /// Packet bytes some load may read, which the sequencer must snoop.
   const std::set<unsigned> &bytesRead() const { return Bytes; }
 
-  /// Name of the register holding packet byte \p Index.
+  /// Name of the wire showing packet byte \p Index while the head streams
+  /// past (byteName(I) + "_v" tells whether the frame has that byte).
   static std::string byteName(unsigned Index);
 
 private:
   std::string fresh();
   std::string wire(const std::string &Value);
-  std::optional<std::string> loadAt(uint64_t Offset, unsigned Width,
-                                    std::string &Error);
+  /// The bytes (\p Data) and their validity bits (\p Valid) of a load.
+  bool loadAt(uint64_t Offset, unsigned Width, std::string &Data,
+              std::string &Valid, std::string &Error);
+
+  /// True while lowering a load offset: it is evaluated on the streaming
+  /// head, where the frame length is not known yet.
+  bool InOffset = false;
 
   unsigned MaxHead;
   unsigned Next = 0;

@@ -1,9 +1,9 @@
 //===- VerilogEmitter.cpp - AXI4-Stream RTL sequencer from a layout -------===//
 //
 // The generated file has three parts: the reusable RTL of rtl/ (embedded at
-// build time), the layout-specific extractor `scr_extract` (head-byte snoop
-// registers, the relevance and the packed history entry as combinational
-// logic) and the top module `scr_sequencer` that ties them together with the
+// build time), the layout-specific extractor `scr_extract` (the loads taken
+// from the streaming head and registered, the relevance and the packed
+// history entry as combinational logic) and the top module `scr_sequencer` that ties them together with the
 // layout's defaults as parameters.
 //
 //===----------------------------------------------------------------------===//
@@ -149,10 +149,11 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
   HeadBytes = std::max(HeadBytes, 1u);
 
   std::string S;
-  S += "// scr_extract: what the layout reads from a frame. It keeps the head\n"
-       "// bytes the layout loads (zero past the frame's end), and computes\n"
-       "// the relevance (from the head; `head_len` is the length capped at\n"
-       "// HEAD_BYTES) and the packed history entry (after the last beat).\n"
+  S += "// scr_extract: what the layout reads from a frame. It registers the\n"
+       "// values the layout loads from the head (zero past the frame's end),\n"
+       "// and computes the relevance (from those; `head_len` is the length\n"
+       "// capped at HEAD_BYTES) and the packed history entry (after the last\n"
+       "// beat).\n"
        "// It reads only the bytes and values the layout names, and its\n"
        "// expression nodes are 64 bits wide (the layout's semantics);\n"
        "// synthesis trims whatever nobody reads.\n"
@@ -170,6 +171,7 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
        ") (\n"
        "    input  wire                     clk,\n"
        "    input  wire                     in_fire,\n"
+       "    input  wire                     head_done,\n"
        "    input  wire [              7:0] in_beat,\n"
        "    input  wire [   DATA_WIDTH-1:0] in_data,\n"
        "    input  wire [ DATA_WIDTH/8-1:0] in_keep,\n"
@@ -180,25 +182,40 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
        "    output wire [ENTRY_BYTES*8-1:0] entry\n"
        ");\n"
        "  localparam W = DATA_WIDTH / 8;\n"
+       "  localparam HEAD_LAST_BEAT = (" +
+       u(HeadBytes) +
+       " - 1) / W;\n"
        "  wire [63:0] len64 = {48'd0, pkt_len};\n"
        "  wire [63:0] ts64 = {{(64 - TS_BITS) {1'b0}}, pkt_ts};\n\n";
-  S += "  // Head bytes, cleared by the first beat of every frame.\n";
+  // Every load is registered at `head_done` (ExprHardware.h); these wires
+  // show the head as it streams past. Only bytes of head beats before the
+  // last one are held in registers (none on a 1024-bit bus).
+  S += "  // The head as it streams past: byte n of the frame and whether the\n"
+       "  // frame has it (bytes of earlier head beats are held).\n";
   for (unsigned B : Bytes) {
     std::string N = verilog::ExprLowering::byteName(B);
-    S += "  localparam integer " + N + "_BEAT = " + u(B) +
-         " / W;\n"
-         "  reg [7:0] " +
-         N +
+    std::string Beat = N + "_BEAT[7:0]";
+    std::string Lane = "in_data[(" + u(B) + " % W)*8+:8]";
+    S += "  localparam integer " + N + "_BEAT = " + u(B) + " / W;\n" +
+         "  wire [7:0] " + N + ";\n" + "  wire " + N +
+         "_v = in_beat == " + Beat + " ? in_keep[" + u(B) + " % W] : " + Beat +
+         " < in_beat;\n"
+         "  generate\n"
+         "    if (" +
+         N + "_BEAT < HEAD_LAST_BEAT) begin : g_" + N +
+         "\n"
+         "      reg [7:0] held;\n"
+         "      always @(posedge clk) if (in_fire && in_beat == " +
+         Beat + ") held <= " + Lane +
          ";\n"
-         "  always @(posedge clk)\n"
-         "    if (in_fire && in_beat == " +
-         N +
-         "_BEAT[7:0])\n"
-         "      " +
-         N + " <= in_keep[" + u(B) + " % W] ? in_data[(" + u(B) +
-         " % W)*8+:8] : 8'd0;\n"
-         "    else if (in_fire && in_beat == 8'd0) " +
-         N + " <= 8'd0;\n";
+         "      assign " +
+         N + " = in_beat == " + Beat + " ? " + Lane +
+         " : held;\n"
+         "    end else begin : g_" +
+         N + "\n      assign " + N + " = " + Lane +
+         ";\n"
+         "    end\n"
+         "  endgenerate\n";
   }
   S += "\n  // Relevance: " + (L.Relevance ? L.Relevance->str() : "1") + "\n";
   S += RelevanceCode;
@@ -308,7 +325,7 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        "();\n"
        "    end\n"
        "  endgenerate\n\n"
-       "  wire in_fire, relevant;\n"
+       "  wire in_fire, head_done, relevant;\n"
        "  wire [7:0] in_beat;\n"
        "  wire [15:0] head_len, pkt_len;\n"
        "  wire [TS_BITS-1:0] pkt_ts;\n"
@@ -341,6 +358,7 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        "      .m_axis_tvalid(m_axis_tvalid),\n"
        "      .m_axis_tready(m_axis_tready),\n"
        "      .in_fire(in_fire),\n"
+       "      .head_done(head_done),\n"
        "      .in_beat(in_beat),\n"
        "      .head_len(head_len),\n"
        "      .pkt_len(pkt_len),\n"
@@ -355,6 +373,7 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        "  ) u_extract (\n"
        "      .clk(clk),\n"
        "      .in_fire(in_fire),\n"
+       "      .head_done(head_done),\n"
        "      .in_beat(in_beat),\n"
        "      .in_data(s_axis_tdata),\n"
        "      .in_keep(s_axis_tkeep),\n"
