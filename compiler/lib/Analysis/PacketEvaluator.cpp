@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/RecordLayout.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang;
 
@@ -25,8 +26,14 @@ static bool mayBePacket(const AbsVal &V) {
 
 /// Least upper bound; \p Cond (if packet-only) turns differing packet values
 /// into if-then-else expressions instead of losing them.
-static AbsVal joinValues(const AbsVal &A, const AbsVal &B,
-                         const SymRef &Cond);
+static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond);
+
+std::string atomicBuiltinName(const AtomicExpr *AE, const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation L = SM.getSpellingLoc(AE->getBuiltinLoc());
+  unsigned Len = Lexer::MeasureTokenLength(L, SM, Ctx.getLangOpts());
+  return std::string(SM.getCharacterData(L), Len);
+}
 
 static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
   if (A == B)
@@ -36,8 +43,7 @@ static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
   return V;
 }
 
-static AbsVal joinValues(const AbsVal &A, const AbsVal &B,
-                         const SymRef &Cond) {
+static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
   using K = AbsVal::Kind;
   if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr)) {
     AbsVal V = A;
@@ -333,13 +339,26 @@ private:
           bool Gt = Signed ? A > B : (uint64_t)A > (uint64_t)B;
           bool Truth = false;
           switch (BO->getOpcode()) {
-          case BO_EQ: Truth = A == B; break;
-          case BO_NE: Truth = A != B; break;
-          case BO_LT: Truth = Lt; break;
-          case BO_GT: Truth = Gt; break;
-          case BO_LE: Truth = !Gt; break;
-          case BO_GE: Truth = !Lt; break;
-          default: return nullptr;
+          case BO_EQ:
+            Truth = A == B;
+            break;
+          case BO_NE:
+            Truth = A != B;
+            break;
+          case BO_LT:
+            Truth = Lt;
+            break;
+          case BO_GT:
+            Truth = Gt;
+            break;
+          case BO_LE:
+            Truth = !Gt;
+            break;
+          case BO_GE:
+            Truth = !Lt;
+            break;
+          default:
+            return nullptr;
           }
           Out->push_back({Lits, Truth});
         }
@@ -734,6 +753,8 @@ private:
     }
     if (const auto *CE = dyn_cast<CallExpr>(E))
       return call(CE, En);
+    if (const auto *AE = dyn_cast<AtomicExpr>(E))
+      return atomic(AE, En);
     if (const auto *IL = dyn_cast<InitListExpr>(E)) {
       for (const Expr *I : IL->inits())
         eval(I, En);
@@ -749,6 +770,28 @@ private:
     for (const Stmt *C : E->children())
       if (const auto *CE = dyn_cast_or_null<Expr>(C))
         eval(CE, En);
+    return AbsVal::unknown();
+  }
+
+  /// __atomic_* builtins (an AtomicExpr, not a call): every one but the
+  /// loads writes through its first pointer; the generic load, the
+  /// exchanges and compare-exchanges also write through their other
+  /// pointer operands (the result, the expected value). Missing one would
+  /// make replicated state look read-only.
+  AbsVal atomic(const AtomicExpr *AE, Env &En) {
+    std::string Name = atomicBuiltinName(AE, Ctx);
+    AbsVal Ptr = eval(AE->getPtr(), En);
+    std::vector<std::pair<const Expr *, AbsVal>> Others;
+    for (unsigned I = 0; I < AE->getNumSubExprs(); ++I)
+      if (const Expr *Sub = AE->getSubExprs()[I]; Sub && Sub != AE->getPtr())
+        Others.push_back({Sub, eval(Sub, En)});
+    StringRef N(Name);
+    if (!N.contains("_load"))
+      store(AE, Ptr, En, "atomic update of");
+    if (N == "__atomic_load" || N.contains("exchange"))
+      for (const auto &[Sub, V] : Others)
+        if (Sub->getType()->isPointerType())
+          store(AE, V, En, "atomic update of");
     return AbsVal::unknown();
   }
 

@@ -98,6 +98,10 @@ std::string helperName(const clang::CallExpr *C);
 /// The static function \p C calls directly, if any.
 const clang::FunctionDecl *directCallee(const clang::CallExpr *C);
 
+/// The builtin an AtomicExpr spells (e.g. "__atomic_fetch_add").
+std::string atomicBuiltinName(const clang::AtomicExpr *AE,
+                              const clang::ASTContext &Ctx);
+
 } // namespace scrcc
 
 #endif

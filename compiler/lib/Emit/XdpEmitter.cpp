@@ -4,6 +4,7 @@
 #include "LossRecovery.h"
 
 #include "clang/AST/Attr.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Rewrite/Core/Rewriter.h"
@@ -11,6 +12,7 @@
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
+#include <set>
 
 using namespace clang;
 
@@ -44,6 +46,8 @@ private:
   ASTContext &Ctx;
   const SourceManager &SM;
   const LangOptions &LO;
+  std::vector<std::pair<const Expr *, std::string>> NonAtomic;
+  bool NonAtomicDone = false;
 
   CharSourceRange fileRange(SourceRange SR) {
     return Lexer::makeFileCharRange(CharSourceRange::getTokenRange(SR), SM, LO);
@@ -229,6 +233,14 @@ private:
                          NameLoc, LParen->getLocation().getLocWithOffset(1)),
                      replayName(F) + "(scr_e" + (C->getNumArgs() ? ", " : ""));
     }
+    for (const auto &[C, Macro] : nonAtomicUpdates()) {
+      auto It = S.FunctionOf.find(C);
+      if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
+          insideReplaced(C, It->second) ||
+          !kept(unitOf(C, *S.Parents.at(It->second))))
+        continue;
+      replaceCallee(Rw, C, Macro);
+    }
     for (const CallExpr *C : R.PrngCalls) {
       auto It = S.FunctionOf.find(C);
       if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
@@ -335,6 +347,136 @@ private:
     return OS.str();
   }
 
+  //===------------------------------------------------------------------===//
+  // Atomic updates of replicated state
+  //===------------------------------------------------------------------===//
+
+  /// True if nothing reads the value of \p E (it is a statement of its own,
+  /// cast to void, or the left of a comma).
+  bool valueUnused(const Expr *E) {
+    auto Ps = P.Ctx.getParents(*E);
+    if (Ps.size() != 1)
+      return false;
+    const Stmt *PS = Ps[0].get<Stmt>();
+    if (!PS)
+      return false;
+    if (isa<CompoundStmt>(PS) || isa<SwitchCase>(PS) || isa<LabelStmt>(PS))
+      return true;
+    if (const auto *CE = dyn_cast<CStyleCastExpr>(PS))
+      return CE->getType()->isVoidType();
+    if (const auto *IS = dyn_cast<IfStmt>(PS))
+      return IS->getThen() == E || IS->getElse() == E;
+    if (const auto *FS = dyn_cast<ForStmt>(PS))
+      return FS->getInc() == E || FS->getBody() == E;
+    if (const auto *WS = dyn_cast<WhileStmt>(PS))
+      return WS->getBody() == E;
+    if (const auto *DS = dyn_cast<DoStmt>(PS))
+      return DS->getBody() == E;
+    if (const auto *BO = dyn_cast<BinaryOperator>(PS))
+      return BO->getOpcode() == BO_Comma && BO->getLHS() == E;
+    return false;
+  }
+
+  /// The macro doing \p Builtin's update without a locked instruction
+  /// (scr_percpu_add, ...), or "" if it is not a plain arithmetic update.
+  static std::string nonAtomicMacro(StringRef Builtin) {
+    // Clang names the sized form it resolved to: __sync_fetch_and_add_8.
+    for (StringRef Size : {"_1", "_2", "_4", "_8", "_16"})
+      if (Builtin.consume_back(Size))
+        break;
+    for (StringRef Op : {"add", "sub", "or", "and", "xor"}) {
+      std::string O = Op.str();
+      if (Builtin == "__sync_fetch_and_" + O ||
+          Builtin == "__sync_" + O + "_and_fetch")
+        return "scr_percpu_" + O;
+      if (Builtin == "__atomic_fetch_" + O ||
+          Builtin == "__atomic_" + O + "_fetch")
+        return "scr_percpu_" + O + "_mo";
+    }
+    return "";
+  }
+
+  /// Atomic read-modify-writes whose target is only ever replicated state
+  /// (values of maps that became, or were, per-CPU) and whose result is
+  /// unused: each core alone touches its replica, so the locked
+  /// instruction buys nothing (heavy_hitter's counters).
+  const std::vector<std::pair<const Expr *, std::string>> &nonAtomicUpdates() {
+    if (NonAtomicDone)
+      return NonAtomic;
+    NonAtomicDone = true;
+    for (const auto &[E, V] : R.Values) {
+      // __sync_* builtins are calls; __atomic_* ones are AtomicExprs.
+      std::string Name;
+      const Expr *Target = nullptr;
+      if (const auto *C = dyn_cast<CallExpr>(E)) {
+        const FunctionDecl *F = C->getDirectCallee();
+        if (!F || C->getNumArgs() < 2)
+          continue;
+        Name = F->getName().str();
+        Target = C->getArg(0);
+      } else if (const auto *AE = dyn_cast<AtomicExpr>(E)) {
+        Name = atomicBuiltinName(AE, Ctx);
+        Target = AE->getPtr();
+      } else {
+        continue;
+      }
+      if (!SM.isInMainFile(SM.getExpansionLoc(E->getBeginLoc())))
+        continue;
+      std::string Macro = nonAtomicMacro(Name);
+      if (Macro.empty() || !valueUnused(E))
+        continue;
+      auto It = R.Values.find(Target);
+      if (It == R.Values.end())
+        continue;
+      const AbsVal &A = It->second;
+      bool PerCpu = A.K == AbsVal::Kind::Ptr && !A.Maps.empty() &&
+                    A.Locals.empty() && !A.Global && !A.MayPacket;
+      for (const MapInfo *M : A.Maps)
+        PerCpu &= M->Written || perCpuVariant(M->Type) == M->Type;
+      if (PerCpu)
+        NonAtomic.push_back({E, Macro});
+    }
+    return NonAtomic;
+  }
+
+  /// Replaces the builtin's name in the call \p E by \p To.
+  void replaceCallee(Rewriter &Rw, const Expr *E, const std::string &To) {
+    SourceLocation L;
+    if (const auto *C = dyn_cast<CallExpr>(E))
+      L = C->getCallee()->getBeginLoc();
+    else
+      L = cast<AtomicExpr>(E)->getBuiltinLoc();
+    L = SM.getExpansionLoc(L);
+    Rw.ReplaceText(L, Lexer::MeasureTokenLength(L, SM, LO), To);
+  }
+
+  std::string nonAtomicMacros() {
+    std::set<std::string> Used;
+    for (const auto &[C, Macro] : nonAtomicUpdates())
+      Used.insert(Macro);
+    if (Used.empty())
+      return "";
+    std::string O = "/* Atomic updates of replicated state whose result is "
+                    "unused: each core\n"
+                    " * alone touches its replica, so a plain update does "
+                    "the same work\n"
+                    " * without a locked instruction. */\n";
+    static const std::pair<const char *, const char *> Ops[] = {{"add", "+="},
+                                                                {"sub", "-="},
+                                                                {"or", "|="},
+                                                                {"and", "&="},
+                                                                {"xor", "^="}};
+    for (const auto &[Op, Assign] : Ops) {
+      std::string M = std::string("scr_percpu_") + Op;
+      if (Used.count(M))
+        O += "#define " + M + "(p, v) ((void)(*(p) " + Assign + " (v)))\n";
+      if (Used.count(M + "_mo"))
+        O += "#define " + M + "_mo(p, v, order) ((void)(*(p) " + Assign +
+             " (v)))\n";
+    }
+    return O + "\n";
+  }
+
   std::string scrPrologue() {
     std::string O;
     O += "/* ---- SCR runtime state (generated by scrcc) "
@@ -373,6 +515,7 @@ private:
     O += prngBody("scr_prandom", "struct scr_replica *st = scr_this_replica();",
                   "st->prng");
     O += "#pragma clang diagnostic pop\n";
+    O += nonAtomicMacros();
     O += "/* ---- end of SCR runtime state "
          "------------------------------------ */\n\n";
     return O;
@@ -608,6 +751,8 @@ private:
     Rewriter Rw(const_cast<SourceManager &>(SM), LO);
     rewriteMaps(Rw);
     rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
+    for (const auto &[C, Macro] : nonAtomicUpdates())
+      replaceCallee(Rw, C, Macro);
     // The original entry becomes an inline function the new entry calls.
     const FunctionDecl *E = P.Entry;
     if (const auto *SA = E->getAttr<SectionAttr>()) {
