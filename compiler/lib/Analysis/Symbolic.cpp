@@ -192,6 +192,22 @@ static SymRef fold(const SymRef &S) {
     AllConst &= A->isConst();
   if (S->K == Sym::Kind::Bswap && AllConst)
     return Sym::constant(swapBytes(S->Args[0]->Value, S->Bytes));
+  // bswap(x & m) with m within byte j: that byte moves to n-1-j, as a
+  // shift (`iph->saddr & 0xff` is the first address byte, not 32 bits).
+  if (S->K == Sym::Kind::Bswap && S->Args[0]->K == Sym::Kind::Op &&
+      S->Args[0]->O == Op::And && S->Args[0]->Args[1]->isConst()) {
+    uint64_t M = S->Args[0]->Args[1]->Value;
+    unsigned N = S->Bytes;
+    for (unsigned J = 0; M && J < N; ++J)
+      if ((M & ~(0xffULL << (8 * J))) == 0) {
+        SymRef X = S->Args[0]->Args[0];
+        SymRef Byte =
+            Sym::op(Op::And, {Sym::op(Op::Shr, {X, Sym::constant(8 * J)}),
+                              Sym::constant((M >> (8 * J)) & 0xff)});
+        return simplify(
+            Sym::op(Op::Shl, {Byte, Sym::constant(8 * (N - 1 - J))}));
+      }
+  }
   if (S->K != Sym::Kind::Op)
     return S;
   if (AllConst) {
@@ -269,6 +285,17 @@ static SymRef fold(const SymRef &S) {
   case Op::Sub:
     if (C(1) == 0ULL)
       return A[0];
+    // A big-endian load shifted right by whole bytes is a shorter load
+    // (of a size the layout has: 1, 2 or 4 bytes).
+    if (S->O == Op::Shr && C(1) && *C(1) % 8 == 0 &&
+        A[0]->K == Sym::Kind::Load) {
+      unsigned K = *C(1) / 8;
+      if (K >= A[0]->Bytes)
+        return Sym::constant(0);
+      unsigned Rest = A[0]->Bytes - K;
+      if (Rest == 1 || Rest == 2 || Rest == 4)
+        return Sym::load(A[0]->Args[0], Rest);
+    }
     return S;
   case Op::LAnd:
     for (int I = 0; I < 2; ++I)
