@@ -620,23 +620,48 @@ private:
     return O;
   }
 
+  /// Statements of the slice times history slots up to which the replay is
+  /// inlined into the ring walk. The verifier checks an inlined slice once
+  /// per slot; a call costs ~10 ns per entry (test/bench). Past this budget
+  /// (conntrack's 200-statement slice at 16 cores) the global function
+  /// keeps verification fast. Loss recovery always calls it.
+  static constexpr size_t InlineReplayBudget = 2000;
+
+  bool inlineReplay() const {
+    return !L.LossRecovery &&
+           S.Kept.size() * std::max(1u, L.HistoryLength) <= InlineReplayBudget;
+  }
+
   std::string entryCode() {
     std::string Name = P.Entry->getNameAsString();
     std::string Param = P.Entry->getParamDecl(0)->getNameAsString();
     if (Param.empty())
       Param = "ctx";
     std::string O;
-    O +=
-        "/* Applies one history entry to this core's replica: no verdict and\n"
-        " * no packet side effects. A global function, so the verifier checks\n"
-        " * it once rather than once per history slot. */\n"
-        "__noinline int scr_replay_entry(const struct scr_fields *scr_e)\n{\n"
-        "\tif (!scr_e)\n\t\treturn 0;\n" +
-        (S.Relevant.count(P.Entry)
-             ? "\t" + Name + "__scr_replay(scr_e);\n"
-             : std::string("\t/* The program keeps no state: nothing to "
-                           "replay. */\n")) +
-        "\treturn 0;\n}\n\n";
+    O += inlineReplay()
+             ? "/* Applies one history entry to this core's replica: no "
+               "verdict and\n"
+               " * no packet side effects. Inlined into the ring walk: the "
+               "slice is\n"
+               " * small enough for the verifier to check it once per "
+               "history slot,\n"
+               " * and a call per entry costs more than the slice itself. "
+               "*/\n"
+               "static __always_inline int scr_replay_entry(const struct "
+               "scr_fields *scr_e)\n{\n"
+             : "/* Applies one history entry to this core's replica: no "
+               "verdict and\n"
+               " * no packet side effects. A global function, so the "
+               "verifier checks\n"
+               " * it once rather than once per history slot. */\n"
+               "__noinline int scr_replay_entry(const struct scr_fields "
+               "*scr_e)\n{\n";
+    O += "\tif (!scr_e)\n\t\treturn 0;\n" +
+         (S.Relevant.count(P.Entry)
+              ? "\t" + Name + "__scr_replay(scr_e);\n"
+              : std::string("\t/* The program keeps no state: nothing to "
+                            "replay. */\n")) +
+         "\treturn 0;\n}\n\n";
     if (L.LossRecovery)
       return O + lossRecoveryEntry(L, {Name});
     O +=
