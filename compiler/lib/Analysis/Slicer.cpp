@@ -636,7 +636,11 @@ private:
       // A computed value can be wider than the packet bits it is computed
       // from (a shifted window, a difference of lengths): then carry the
       // parts and let the replay compute it.
-      if (atomBits(Sv) < std::min(TypeBits, significantBits(Sv)))
+      // Parts are C sub-expressions, though: carry them only if that is
+      // also cheaper than the value (`iph->saddr & 0xff00` is 16 bits of
+      // value but a 32-bit part).
+      unsigned ValueBits = std::min(TypeBits, significantBits(Sv));
+      if (atomBits(Sv) < ValueBits && partsBits(E) < ValueBits)
         return false;
       auto L = lowerToLayout(Sv);
       if (!L)
@@ -648,6 +652,26 @@ private:
     }
     S.Replace[E] = addField(std::move(F), E, false);
     return true;
+  }
+
+  /// Bits the packet-valued operands of \p E would take as fields of their
+  /// own (an estimate of carrying the parts one level down).
+  unsigned partsBits(const Expr *E) {
+    unsigned Bits = 0;
+    for (const Stmt *Ch : E->IgnoreParenImpCasts()->children()) {
+      const auto *CE = dyn_cast_or_null<Expr>(Ch);
+      if (!CE)
+        continue;
+      auto It = R.Values.find(CE);
+      if (It == R.Values.end() || It->second.K != AbsVal::Kind::Scalar ||
+          !It->second.S || !It->second.S->mentionsPacket())
+        continue;
+      unsigned TB = CE->getType()->isScalarType()
+                        ? (unsigned)Ctx.getTypeSize(CE->getType())
+                        : 64;
+      Bits += std::min(TB, significantBits(simplify(It->second.S)));
+    }
+    return Bits;
   }
 
   /// Bits needed to carry the packet values \p S is computed from: loads,
