@@ -7,7 +7,8 @@ paper's configurations -- 16, 32, 64 and 128 history rows of 112 bits on a
 and prints (or writes with -o) a Markdown table of LUTs, flip-flops and
 logic depth next to the paper's Table 2.
 
-  synth.py [--layout L.json ...] [--rows 16,32,64,128] [-o table.md]
+  synth.py [--layout L.json ...] [--rows 16,32,64,128] [--ring auto|ram|ff]
+           [-o table.md]
 
 LUTs count LUT1..LUT6 plus LUT-RAM sites (RAM32M/RAM64M/... as the LUTs
 they occupy); flip-flops count FDRE/FDSE/FDCE/FDPE; BRAM counts block RAMs
@@ -82,6 +83,8 @@ def main():
     ap.add_argument("--layout", action="append", default=[])
     ap.add_argument("--rows", default="16,32,64,128")
     ap.add_argument("--data-width", type=int, default=1024)
+    ap.add_argument("--ring", default="auto",
+                    help="where the history ring lives (scr-verilog --ring)")
     ap.add_argument("-o", dest="out")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="scr-verilog-synth-")
@@ -92,21 +95,25 @@ def main():
         cores = json.load(open(l))["cores"]
         configs.append(("%s, %d cores" % (os.path.basename(l), cores), l,
                         cores, None))
-    rows = ["| design | rows x bits | LUT (logic + LUT-RAM) | FF | BRAM (36 Kb) | depth "
-            "| paper LUT / FF |", "|---|---|---|---|---|---|---|"]
+    rows = ["| design | rows x bits | ring | LUT (logic + LUT-RAM) | FF | BRAM (36 Kb) "
+            "| depth | paper LUT / FF |", "|---|---|---|---|---|---|---|---|"]
     for name, layout, cores, paper_rows in configs:
         d = os.path.join(work, "%s-%d" % (os.path.basename(layout), cores))
         r = subprocess.run(["scr-verilog", "--layout", layout, "-o", d,
                             "--cores", str(cores), "--data-width",
-                            str(a.data_width)], capture_output=True, text=True)
+                            str(a.data_width), "--ring", a.ring],
+                           capture_output=True, text=True)
         if r.returncode:
             print(r.stderr, file=sys.stderr)
             return 1
         bits = json.load(open(layout))["entry"]["bits"]
-        luts, lutram, ffs, brams, depth = synth(os.path.join(d, "sequencer.v"), d)
+        rtl = os.path.join(d, "sequencer.v")
+        ring = "RAM" if re.search(r"parameter\s+RING_RAM\s+=\s+1",
+                                  open(rtl).read()) else "FF"
+        luts, lutram, ffs, brams, depth = synth(rtl, d)
         paper = "%d / %d" % PAPER[paper_rows] if paper_rows in PAPER else "-"
-        rows.append("| %s | %d x %d | %d (%d + %d) | %d | %g | %s | %s |" % (
-            name, cores - 1, bits, luts + lutram, luts, lutram, ffs, brams,
+        rows.append("| %s | %d x %d | %s | %d (%d + %d) | %d | %g | %s | %s |" % (
+            name, cores - 1, bits, ring, luts + lutram, luts, lutram, ffs, brams,
             depth, paper))
         print(rows[-1], flush=True)
     text = "\n".join(rows) + "\n"

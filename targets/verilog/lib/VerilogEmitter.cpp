@@ -33,6 +33,10 @@ std::string macParam(const uint8_t M[6]) {
 
 std::string u(unsigned V) { return std::to_string(V); }
 
+/// Auto ring style: block RAM from this many prefix beats (merge beat
+/// included) on; see verilogRingInRam.
+constexpr unsigned RingRamMinBeats = 11;
+
 /// The layout-specific half of the design.
 class ExtractorEmitter {
 public:
@@ -291,6 +295,10 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        ",\n"
        "    parameter        FIFO_DEPTH_LOG2 = " +
        u(O.FifoDepthLog2) +
+       ",\n"
+       "    // 1: the history ring in block RAM, 0: in flip-flops.\n"
+       "    parameter        RING_RAM        = " +
+       (verilogRingInRam(L, O) ? "1" : "0") +
        "\n"
        ") (\n"
        "    input  wire                    clk,\n"
@@ -340,7 +348,8 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        "      .OUTER_DST(OUTER_DST),\n"
        "      .OUTER_SRC(OUTER_SRC),\n"
        "      .HEAD_BYTES(HEAD_BYTES),\n"
-       "      .FIFO_DEPTH_LOG2(FIFO_DEPTH_LOG2)\n"
+       "      .FIFO_DEPTH_LOG2(FIFO_DEPTH_LOG2),\n"
+       "      .RING_RAM(RING_RAM)\n"
        "  ) u_core (\n"
        "      .clk(clk),\n"
        "      .rst(rst),\n"
@@ -389,6 +398,44 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
 
 } // namespace
 
+bool verilogRingRamPossible(const Layout &L, unsigned DataWidth,
+                            std::string &Why) {
+  unsigned W = DataWidth / 8;
+  unsigned RingOffset = (L.Mode == SequencerMode::Tor ? 14 : 0) + 20;
+  if (L.prefixBytes() < W) {
+    Why = "the prefix (" + u(L.prefixBytes()) + " bytes) fits in one " + u(W) +
+          "-byte beat";
+    return false;
+  }
+  if (RingOffset >= W) {
+    Why = "the header does not fit in the first beat";
+    return false;
+  }
+  if (L.entryBytes() + 8 > W) {
+    Why = "an entry (" + u(L.entryBytes()) + " bytes) is wider than " +
+          u(W - 8) + " bytes";
+    return false;
+  }
+  return true;
+}
+
+bool verilogRingInRam(const Layout &L, const VerilogOptions &O) {
+  std::string Why;
+  if (O.Ring == VerilogOptions::RingStyle::FlipFlops ||
+      !verilogRingRamPossible(L, O.DataWidth, Why))
+    return false;
+  if (O.Ring == VerilogOptions::RingStyle::BlockRam)
+    return true;
+  // Auto: flip-flops cost N x entry bits and an output multiplexer whose
+  // fan-in is the prefix beats; block RAM costs almost no flip-flops but a
+  // write multiplexer per lane over the entry bytes that can land there
+  // (up to 3 LUTs per bit) whatever N. LUTs are the scarcer resource;
+  // measured (docs/verilog.md), block RAM needs fewer of them from about
+  // this many prefix beats on.
+  unsigned W = O.DataWidth / 8;
+  return (L.prefixBytes() + W - 1) / W >= RingRamMinBeats;
+}
+
 bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
                           std::string &Out, std::string &Error) {
   if (O.DataWidth < 256 || O.DataWidth % 64) {
@@ -410,6 +457,12 @@ bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
   }
   if (O.FifoDepthLog2 < 1 || O.FifoDepthLog2 > 6) {
     Error = "FIFO depth log2 must be 1..6";
+    return false;
+  }
+  std::string Why;
+  if (O.Ring == VerilogOptions::RingStyle::BlockRam &&
+      !verilogRingRamPossible(L, O.DataWidth, Why)) {
+    Error = "the history ring cannot be in block RAM: " + Why;
     return false;
   }
   std::string Extractor;

@@ -15,10 +15,14 @@
 // FIFO heads side by side.
 //
 // Output side: emits the prefix (outer Ethernet, SCR header, the N ring
-// slots) beat by beat straight from registers, then the frame shifted by the
-// prefix length. At the end of every frame the entry is written into the
-// ring slot `oldest` names (if the frame is relevant) and the counters
-// advance, so the next frame's prefix already carries it.
+// slots) beat by beat, then the frame shifted by the prefix length. The
+// ring is either flip-flops (RING_RAM = 0: at the end of every relevant
+// frame the entry is written into slot `oldest`) or block RAM holding the
+// prefix image row by row (RING_RAM = 1, scr_ring_ram: one row read per
+// prefix beat, prefetched; the entry is written once the frame's own rows
+// have been read and before the next frame's first row is). Either way the
+// next frame's prefix already carries the entry, and the counters advance
+// at the end of the frame.
 //
 // Byte n of a beat is tdata[8n+7:8n]; tkeep is contiguous from lane 0 and
 // all-ones except on the last beat of a frame (packed stream).
@@ -34,7 +38,10 @@ module scr_seq_core #(
     parameter [47:0] OUTER_DST       = 48'h020000000002,
     parameter [47:0] OUTER_SRC       = 48'h020000000001,
     parameter        HEAD_BYTES      = 64,
-    parameter        FIFO_DEPTH_LOG2 = 2
+    parameter        FIFO_DEPTH_LOG2 = 2,
+    // 1: the ring in block RAM. Needs ENTRY_BYTES <= W-8, the header within
+    // the first beat and at least one full prefix beat (docs/verilog.md).
+    parameter        RING_RAM        = 0
 ) (
     input wire clk,
     input wire rst,
@@ -77,6 +84,15 @@ module scr_seq_core #(
   localparam IMG_BEATS = 1 << PBW;
   localparam EB = ENTRY_BYTES * 8;
   localparam SLOT_W = 16;
+  localparam RING_OFF = OE + HDR;  // prefix byte of slot 0
+  localparam RING_ROWS = (P + W - 1) / W;  // prefix beats, merge beat included
+
+  generate
+    if (RING_RAM && !(ENTRY_BYTES <= W - 8 && RING_OFF < W && BPF >= 1)) begin : g_check
+      // Elaboration fails here on purpose: this ring cannot be block RAM.
+      scr_seq_core_RING_RAM_needs_a_full_prefix_beat_and_entries_below_W_minus_8 u_fail ();
+    end
+  endgenerate
 
   //===--------------------------------------------------------------------===//
   // Input side
@@ -87,7 +103,8 @@ module scr_seq_core #(
   wire lo_full, lo_empty, lo_pop, hi_full, hi_empty, hi_pop;
   wire [LO_W-1:0] lo_dout;
   wire ends_in_lo;  // a last beat that needs no flush beat
-  assign s_axis_tready = !lo_full && !hi_full;
+  wire ring_busy;  // the block-RAM ring is being cleared after reset
+  assign s_axis_tready = !lo_full && !hi_full && !ring_busy;
   assign in_fire = s_axis_tvalid && s_axis_tready;
 
   scr_bram_fifo #(
@@ -189,7 +206,6 @@ module scr_seq_core #(
   //===--------------------------------------------------------------------===//
   reg [31:0] seq, hist_seq;
   reg [SLOT_W-1:0] oldest;
-  wire [RING_BYTES*8-1:0] ring;
   wire cur_relevant = rel_dout[0];
   wire [TS_BITS-1:0] cur_ts = rel_dout[TS_BITS:1];
   wire [63:0] cur_ts64 = {{(64 - TS_BITS) {1'b0}}, cur_ts};
@@ -209,23 +225,6 @@ module scr_seq_core #(
     end
   end
 
-  genvar s;
-  generate
-    for (s = 0; s < HIST_DEPTH; s = s + 1) begin : g_slot
-      localparam integer SLOT = s;
-      reg [EB-1:0] slot_q;
-      assign ring[s*EB+:EB] = slot_q;
-      // Reset leaves every slot zero: the runtime skips start-up slots by
-      // number, never by content.
-      always @(posedge clk) begin
-        if (rst) slot_q <= {EB{1'b0}};
-        else if (frame_end && cur_relevant && oldest == SLOT[SLOT_W-1:0]) slot_q <= ent_dout;
-      end
-    end
-  endgenerate
-
-  // The prefix as it leaves the sequencer, byte n at bits [8n+7:8n].
-  wire [IMG_BEATS*DATA_WIDTH-1:0] img;
   wire [HDR*8-1:0] hdr = {
     8'd0,
     7'd0,
@@ -249,6 +248,7 @@ module scr_seq_core #(
     seq[23:16],
     seq[31:24]
   };
+  wire [RING_OFF*8-1:0] head_img;
   generate
     if (OUTER_ETH) begin : g_outer
       wire [111:0] eth = {
@@ -267,19 +267,17 @@ module scr_seq_core #(
         OUTER_DST[39:32],
         OUTER_DST[47:40]
       };
-      assign img = {{(IMG_BEATS * DATA_WIDTH - P * 8) {1'b0}}, ring, hdr, eth};
+      assign head_img = {hdr, eth};
     end else begin : g_no_outer
-      assign img = {{(IMG_BEATS * DATA_WIDTH - P * 8) {1'b0}}, ring, hdr};
+      assign head_img = hdr;
     end
   endgenerate
 
-  wire [DATA_WIDTH-1:0] img_beat[0:IMG_BEATS-1];
-  genvar j;
-  generate
-    for (j = 0; j < IMG_BEATS; j = j + 1) begin : g_img_beat
-      assign img_beat[j] = img[j*DATA_WIDTH+:DATA_WIDTH];
-    end
-  endgenerate
+  // The prefix beat `pb` as it leaves the sequencer, byte n at [8n+7:8n]
+  // (from the ring, see the end of the module).
+  wire [DATA_WIDTH-1:0] prefix_beat;
+  // The ring already holds what the next frame must carry.
+  wire ring_done;
 
   //===--------------------------------------------------------------------===//
   // Output side
@@ -312,7 +310,7 @@ module scr_seq_core #(
       assign ends_in_lo = s_axis_tlast;
       assign hi_full = 1'b0;
       assign hi_empty = 1'b1;
-      assign m_axis_tdata = full_prefix_beat ? img_beat[pb] : lo_data;
+      assign m_axis_tdata = full_prefix_beat ? prefix_beat : lo_data;
       assign m_axis_tkeep = full_prefix_beat ? {W{1'b1}} : lo_keep;
 
       always @* begin
@@ -324,7 +322,7 @@ module scr_seq_core #(
           out_end = 1'b0;
         end else begin
           out_last = lo_last;
-          out_valid = !lo_empty && (!lo_last || !ent_empty);
+          out_valid = !lo_empty && (!lo_last || (!ent_empty && ring_done));
           pop_lo = 1'b1;
           out_end = lo_last;
         end
@@ -372,8 +370,8 @@ module scr_seq_core #(
       wire in_prefix = st == ST_PREFIX;
       wire flush = st == ST_FLUSH;
       assign m_axis_tdata = {
-        full_prefix_beat ? img_beat[pb][DATA_WIDTH-1:Q*8] : lo_data,
-        in_prefix ? img_beat[pb][Q*8-1:0] : hi_data
+        full_prefix_beat ? prefix_beat[DATA_WIDTH-1:Q*8] : lo_data,
+        in_prefix ? prefix_beat[Q*8-1:0] : hi_data
       };
       assign m_axis_tkeep = {
         full_prefix_beat ? {LO{1'b1}} : flush ? {LO{1'b0}} : lo_keep,
@@ -389,7 +387,7 @@ module scr_seq_core #(
           out_end = 1'b0;
         end else if (flush) begin
           out_last = 1'b1;
-          out_valid = !hi_empty && !ent_empty;
+          out_valid = !hi_empty && !ent_empty && ring_done;
           pop_lo = 1'b0;
           pop_hi = 1'b1;
           out_end = 1'b1;
@@ -397,7 +395,7 @@ module scr_seq_core #(
           // The merge beat (no high lanes yet) or a body beat.
           out_last = lo_ends;
           out_valid = !lo_empty && !rel_empty && (in_prefix || !hi_empty) &&
-                      (!lo_ends || !ent_empty);
+                      (!lo_ends || (!ent_empty && ring_done));
           pop_lo = 1'b1;
           pop_hi = !in_prefix;
           out_end = lo_ends;
@@ -421,6 +419,86 @@ module scr_seq_core #(
           end
         end
       end
+    end
+  endgenerate
+
+  //===--------------------------------------------------------------------===//
+  // The ring
+  //===--------------------------------------------------------------------===//
+  genvar s;
+  generate
+    if (RING_RAM) begin : g_ring_ram
+      localparam ROW_BITS = RING_ROWS < 2 ? 1 : $clog2(RING_ROWS);
+      localparam integer LAST_ROW = RING_ROWS - 1;
+      wire [DATA_WIDTH-1:0] row_q;
+      reg last_read;  // this frame's last ring row has been read
+      reg written;  // this frame's entry has been written
+      // Prefetch: the next prefix beat's row, row 0 for the next frame.
+      wire rd_en = frame_end || (out_fire && full_prefix_beat && pb != LAST_ROW[PBW-1:0]);
+      wire [ROW_BITS-1:0] rd_row = frame_end ? {ROW_BITS{1'b0}} : pb[ROW_BITS-1:0] + 1'b1;
+      wire reading_last = rd_en && rd_row == LAST_ROW[ROW_BITS-1:0];
+      // The entry goes in after this frame's rows were read (a read in the
+      // same cycle gets the old row) and before the next frame's first row
+      // is read: the frame's last beat waits for `written`.
+      wire wr_en = !ring_busy && !rel_empty && cur_relevant && !ent_empty && !written &&
+                   (last_read || reading_last);
+      assign ring_done = !cur_relevant || written;
+
+      always @(posedge clk) begin
+        if (rst) begin
+          last_read <= LAST_ROW == 0;
+          written <= 1'b0;
+        end else if (frame_end) begin
+          last_read <= reading_last;
+          written <= 1'b0;
+        end else begin
+          if (reading_last) last_read <= 1'b1;
+          if (wr_en) written <= 1'b1;
+        end
+      end
+
+      scr_ring_ram #(
+          .W(W),
+          .ENTRY_BYTES(ENTRY_BYTES),
+          .HIST_DEPTH(HIST_DEPTH),
+          .RING_OFF(RING_OFF),
+          .ROWS(RING_ROWS),
+          .ROW_BITS(ROW_BITS)
+      ) u_ring (
+          .clk(clk),
+          .rst(rst),
+          .busy(ring_busy),
+          .rd_en(rd_en),
+          .rd_row(rd_row),
+          .rd_data(row_q),
+          .wr_en(wr_en),
+          .wr_entry(ent_dout)
+      );
+      // The header lanes of row 0 are never written (zero): OR it in.
+      assign prefix_beat = row_q |
+          ({{(DATA_WIDTH - RING_OFF * 8) {1'b0}}, head_img} & {DATA_WIDTH{pb == {PBW{1'b0}}}});
+    end else begin : g_ring_ff
+      wire [RING_BYTES*8-1:0] ring;
+      for (s = 0; s < HIST_DEPTH; s = s + 1) begin : g_slot
+        localparam integer SLOT = s;
+        reg [EB-1:0] slot_q;
+        assign ring[s*EB+:EB] = slot_q;
+        // Reset leaves every slot zero: the runtime skips start-up slots by
+        // number, never by content.
+        always @(posedge clk) begin
+          if (rst) slot_q <= {EB{1'b0}};
+          else if (frame_end && cur_relevant && oldest == SLOT[SLOT_W-1:0]) slot_q <= ent_dout;
+        end
+      end
+      wire [IMG_BEATS*DATA_WIDTH-1:0] img = {{(IMG_BEATS * DATA_WIDTH - P * 8) {1'b0}}, ring, head_img};
+      wire [DATA_WIDTH-1:0] img_beat[0:IMG_BEATS-1];
+      genvar j;
+      for (j = 0; j < IMG_BEATS; j = j + 1) begin : g_img_beat
+        assign img_beat[j] = img[j*DATA_WIDTH+:DATA_WIDTH];
+      end
+      assign prefix_beat = img_beat[pb];
+      assign ring_busy = 1'b0;
+      assign ring_done = 1'b1;
     end
   endgenerate
 

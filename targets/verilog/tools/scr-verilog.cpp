@@ -1,10 +1,11 @@
 //===- scr-verilog.cpp - Generate the Verilog sequencer from a layout -----===//
 //
 //   scr-verilog --layout scr_layout.json -o DIR [--data-width 1024]
-//               [--cores K] [--max-head-bytes 128]
+//               [--cores K] [--max-head-bytes 128] [--ring auto|ram|ff]
 //
 // Writes DIR/sequencer.v. --cores resizes the history to K-1 entries (as
 // scrcc --cores does), for testing one layout at several core counts.
+// --ring chooses where the history ring lives (default: by its size).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +21,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: scr-verilog --layout L.json -o DIR [--data-width N] "
-               "[--cores K] [--max-head-bytes B]\n");
+               "[--cores K] [--max-head-bytes B] [--ring auto|ram|ff]\n");
 }
 
 bool parseUnsigned(const char *S, unsigned &V) {
@@ -64,7 +65,21 @@ int main(int Argc, char **Argv) {
       Number(Cores);
     else if (A == "--max-head-bytes")
       Number(O.MaxHeadBytes);
-    else {
+    else if (A == "--ring") {
+      std::string R = Value();
+      if (R == "auto")
+        O.Ring = scr::VerilogOptions::RingStyle::Auto;
+      else if (R == "ram")
+        O.Ring = scr::VerilogOptions::RingStyle::BlockRam;
+      else if (R == "ff")
+        O.Ring = scr::VerilogOptions::RingStyle::FlipFlops;
+      else {
+        std::fprintf(stderr,
+                     "scr-verilog: --ring: '%s' is not auto, ram or ff\n",
+                     R.c_str());
+        return 2;
+      }
+    } else {
       std::fprintf(stderr, "scr-verilog: unknown argument '%s'\n", A.c_str());
       usage();
       return 2;

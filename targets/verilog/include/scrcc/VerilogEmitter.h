@@ -28,7 +28,20 @@ struct VerilogOptions {
   unsigned MaxHeadBytes = 128;
   /// log2 of the input FIFO depth in beats.
   unsigned FifoDepthLog2 = 2;
+  /// Where the history ring lives (the RING_RAM parameter). Auto picks
+  /// block RAM when it is possible and the ring fills at least
+  /// RingRamMinRows output beats (docs/verilog.md), flip-flops otherwise.
+  enum class RingStyle { Auto, BlockRam, FlipFlops };
+  RingStyle Ring = RingStyle::Auto;
 };
+
+/// Whether the ring of \p L can live in block RAM at \p DataWidth: the
+/// prefix fills at least one whole beat, the header lies in the first beat
+/// and an entry is at most DataWidth/8 - 8 bytes. If not, \p Why says why.
+bool verilogRingRamPossible(const Layout &L, unsigned DataWidth,
+                            std::string &Why);
+/// The RING_RAM default the generator emits for \p L under \p O.
+bool verilogRingInRam(const Layout &L, const VerilogOptions &O);
 
 /// Writes the whole design (layout-specific extractor, top module and the
 /// reusable RTL it instantiates) to \p Out. Returns false and sets \p Error,
