@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExprBuilders.h"
 #include "MatchRows.h"
 
 #include <gtest/gtest.h>
@@ -18,21 +19,8 @@ using scr::Expr;
 
 namespace {
 
-scr::ExprRef C(uint64_t V) { return Expr::constant(V); }
-
-// bpf_ntohl-style byte swap of a 4-byte load, as the compiler lowers it.
-scr::ExprRef swapped32(unsigned Off) {
-  auto X = Expr::pkt(C(Off), 4);
-  scr::ExprRef R;
-  for (unsigned I = 0; I < 4; ++I) {
-    auto Byte = Expr::make(
-        Op::Shl,
-        {Expr::make(Op::And, {Expr::make(Op::Shr, {X, C(8 * I)}), C(0xff)}),
-         C(8 * (3 - I))});
-    R = R ? Expr::make(Op::Or, {R, Byte}) : Byte;
-  }
-  return R;
-}
+using scrp4::test::C;
+using scrp4::test::swapped32;
 
 // What the switch sees for an operand on frame \p P.
 uint64_t operandValue(const Operand &O, const DerivedValues &D,

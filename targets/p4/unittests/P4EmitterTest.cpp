@@ -3,6 +3,8 @@
 #include "scrcc/P4Emitter.h"
 #include "MatchRows.h"
 
+#include "ExprBuilders.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -13,10 +15,9 @@ using namespace scrp4;
 using Op = scr::Expr::Op;
 using scr::Expr;
 
-static scr::ExprRef C(uint64_t V) { return Expr::constant(V); }
-static scr::ExprRef Ihl() {
-  return Expr::make(Op::And, {Expr::pkt(C(14), 1), C(15)});
-}
+using scrp4::test::C;
+using scrp4::test::Ihl;
+using scrp4::test::swapped32;
 
 TEST(MatchRows, IhlRelativeLoadIsAnL4Operand) {
   auto Off = Expr::make(Op::Add, {Expr::make(Op::Mul, {Ihl(), C(4)}), C(16)});
@@ -204,24 +205,12 @@ static scr::Layout conntrackLike() {
   V.BitOffset = 32;
   V.Value = Expr::make(Op::Add, {Ihl4, Doff4});
   L.Fields.push_back(V);
-  auto Swap = [](unsigned Off) {
-    auto X = Expr::pkt(C(Off), 4);
-    scr::ExprRef R;
-    for (unsigned I = 0; I < 4; ++I) {
-      auto B = Expr::make(
-          Op::Shl,
-          {Expr::make(Op::And, {Expr::make(Op::Shr, {X, C(8 * I)}), C(0xff)}),
-           C(8 * (3 - I))});
-      R = R ? Expr::make(Op::Or, {R, B}) : B;
-    }
-    return R;
-  };
   scr::Field P;
   P.Name = "lo";
   P.K = scr::Field::Kind::Predicate;
   P.Bits = 1;
   P.BitOffset = 39;
-  P.Value = Expr::make(Op::Ult, {Swap(26), Swap(30)});
+  P.Value = Expr::make(Op::Ult, {swapped32(26), swapped32(30)});
   L.Fields.push_back(P);
   return L;
 }

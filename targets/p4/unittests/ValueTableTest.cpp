@@ -2,6 +2,8 @@
 
 #include "ValueTable.h"
 
+#include "ExprBuilders.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -10,10 +12,8 @@ using namespace scrp4;
 using Op = scr::Expr::Op;
 using scr::Expr;
 
-static scr::ExprRef C(uint64_t V) { return Expr::constant(V); }
-static scr::ExprRef Ihl() {
-  return Expr::make(Op::And, {Expr::pkt(C(14), 1), C(15)});
-}
+using scrp4::test::C;
+using scrp4::test::Ihl;
 
 // Conntrack's header length: 4 * ihl + 4 * doff, the TCP data offset being
 // the high nibble of byte 12 behind the IPv4 header.
