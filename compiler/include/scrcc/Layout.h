@@ -10,6 +10,7 @@
 #ifndef SCRCC_LAYOUT_H
 #define SCRCC_LAYOUT_H
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,8 @@ namespace scr {
 
 /// Version of the scr_layout.json schema. Bump on any incompatible change.
 inline constexpr int LayoutSchemaVersion = 1;
+/// Largest ring slot stride a layout may ask for (Layout::SlotBytes).
+inline constexpr unsigned MaxSlotBytes = 256;
 
 /// A side-effect-free expression over the raw packet that a sequencer can
 /// evaluate. Semantics: 64-bit unsigned wrapping arithmetic; comparisons and
@@ -162,8 +165,17 @@ struct Layout {
   bool LossRecovery = false;
   unsigned LogEntries = 1024;
 
+  /// Ring slot stride in bytes; 0 packs the slots (entryBits() rounded up to
+  /// whole bytes). A larger stride pads each entry with zero bytes: a power
+  /// of two lets a hardware sequencer write an entry without rotating it
+  /// (docs/verilog.md).
+  unsigned SlotBytes = 0;
+
   unsigned entryBits() const;
-  unsigned entryBytes() const { return (entryBits() + 7) / 8; }
+  /// Bytes of one ring slot: the packed entry plus any padding.
+  unsigned entryBytes() const {
+    return std::max((entryBits() + 7) / 8, SlotBytes);
+  }
   /// Bytes the sequencer adds in front of the original packet.
   unsigned prefixBytes() const;
 

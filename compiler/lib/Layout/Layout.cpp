@@ -504,6 +504,18 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
               {W.value("kind", ""), W.value("text", ""), W.value("at", "")});
       L.Fields.push_back(std::move(F));
     }
+    // entry.bytes is the slot stride: the packed entry, or more (padding).
+    if (J.contains("entry") && J["entry"].contains("bytes")) {
+      unsigned Packed = (L.entryBits() + 7) / 8,
+               Bytes = J["entry"]["bytes"].get<unsigned>();
+      if (Bytes < Packed)
+        throw ParseError{"entry.bytes is " + std::to_string(Bytes) +
+                         ", but the fields need " + std::to_string(Packed)};
+      if (Bytes > MaxSlotBytes)
+        throw ParseError{"entry.bytes is " + std::to_string(Bytes) +
+                         " (at most " + std::to_string(MaxSlotBytes) + ")"};
+      L.SlotBytes = Bytes > Packed ? Bytes : 0;
+    }
     if (J.contains("state"))
       for (const json &S : J["state"])
         L.State.push_back({S.value("name", ""), S.value("kind", ""),

@@ -83,6 +83,12 @@ static cl::opt<unsigned> TimestampBits(
     cl::desc("Width of the sequencer clock in ns (default 48, Tofino's MAC "
              "timestamp); bpf_ktime_get_ns() then wraps at 2^bits ns"),
     cl::init(48), cl::cat(Cat));
+static cl::opt<unsigned> SlotBytes(
+    "slot-bytes",
+    cl::desc("Byte stride of a history slot (default: the packed entry); "
+             "padding to a power of two makes the Verilog sequencer's ring "
+             "write free of multiplexers"),
+    cl::init(0), cl::cat(Cat));
 static cl::opt<int> History("history",
                             cl::desc("History slots N (default: cores - 1)"),
                             cl::init(-1), cl::cat(Cat));
@@ -283,6 +289,16 @@ int main(int argc, const char **argv) {
   L.LossRecovery = LossRecovery;
   L.LogEntries = LogEntries;
   L.assignOffsets();
+  if (SlotBytes) {
+    unsigned Packed = (L.entryBits() + 7) / 8;
+    if (SlotBytes < Packed || SlotBytes > scr::MaxSlotBytes) {
+      errs() << "scrcc: error: --slot-bytes must be between the packed entry ("
+             << Packed << " bytes for this program) and " << scr::MaxSlotBytes
+             << " (got " << SlotBytes << ")\n";
+      return 1;
+    }
+    L.SlotBytes = SlotBytes;
+  }
   for (const auto &[D, M] : P.Maps)
     if (M.Written && !scrcc::perCpuVariant(M.Type))
       Diags.error(D->getLocation(),

@@ -3,8 +3,8 @@
 // The generated file has three parts: the reusable RTL of rtl/ (embedded at
 // build time), the layout-specific extractor `scr_extract` (the loads taken
 // from the streaming head and registered, the relevance and the packed
-// history entry as combinational logic) and the top module `scr_sequencer` that ties them together with the
-// layout's defaults as parameters.
+// history entry as combinational logic) and the top module `scr_sequencer` that
+// ties them together with the layout's defaults as parameters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -273,7 +273,8 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
        u(L.HistoryLength) +
        ",\n"
        "    parameter        ENTRY_BITS      = " +
-       u(L.entryBits()) +
+       // A padded slot (layout entry.bytes) is the stride the cores use.
+       u(L.SlotBytes ? L.entryBytes() * 8 : L.entryBits()) +
        ",\n"
        "    parameter        DATA_WIDTH      = " +
        u(O.DataWidth) +

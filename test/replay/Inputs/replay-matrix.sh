@@ -1,12 +1,12 @@
 #!/bin/bash
 # Differential replay of one example over core counts and trace kinds.
-# usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS]
+# usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS [SCRCC-OPTIONS]]
 # Prints one line per run; exits non-zero on the first divergence or error.
 set -u
 # Hash maps of the examples hold up to 1M entries; a 600-packet trace needs
 # far fewer, and preallocating them dominates the run time.
 max_entries=16384
-src=$1 work=$2 cores=$3 kinds=$4 packets=${5:-1000}
+src=$1 work=$2 cores=$3 kinds=$4 packets=${5:-1000} options=${6:-}
 rm -rf "$work" && mkdir -p "$work"
 for kind in $kinds; do
   scr-trace --kind "$kind" --packets "$packets" --seed 7 -o "$work/$kind.pcap" >/dev/null || exit 2
@@ -15,7 +15,7 @@ runs=0
 for k in $cores; do
   out=$work/k$k
   # Only what the replay needs: the hardware back ends have their own tests.
-  scrcc "$src" --cores "$k" -o "$out" --emit bpf,layout || { echo "scrcc failed at K=$k"; exit 2; }
+  scrcc "$src" --cores "$k" -o "$out" --emit bpf,layout $options || { echo "scrcc failed at K=$k"; exit 2; }
   # Compile once per K; scr-replay uses up-to-date objects next to the C.
   for c in "$out"/*.scr.bpf.c "$out"/*.ref.bpf.c; do
     clang-19 -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -c "$c" -o "${c%.c}.o" || exit 2
