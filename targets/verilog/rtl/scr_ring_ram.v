@@ -12,9 +12,14 @@
 // two rows writes both at once (no column holds bytes of both rows of one
 // slot, because ENTRY_BYTES <= W-8).
 //
-// After reset a sweep writes every row to zero (`busy` meanwhile), then
-// row 0 is read. Reads are synchronous with an enable (the output register
-// is the RAM's own); a read and a write in the same cycle read the old row.
+// The rows are zero at configuration (the RAMs' initial contents, as the
+// reference sequencer's ring starts). A later reset restarts the slot
+// pointer but keeps old entries in the rows: the runtime skips start-up
+// slots by number (hist_seq), never by content, and clearing the rows
+// would cost a gate on every entry bit. In the cycle after reset row 0 is
+// read (`busy` meanwhile). Reads are synchronous with an enable (the
+// output register is the RAM's own); a read and a write in the same cycle
+// read the old row.
 `default_nettype none
 
 module scr_ring_ram #(
@@ -65,18 +70,28 @@ module scr_ring_ram #(
       for (i = 0; i < E; i = i + 1) lane_bytes[i] = STARTS[(here-i+W)%W];
     end
   endfunction
+  // Bit b: a slot starting at lane b puts one of its bytes at lane `here`.
+  function [W-1:0] reach_starts;
+    input integer here;
+    integer i;
+    begin
+      reach_starts = {W{1'b0}};
+      for (i = 0; i < E; i = i + 1)
+        if (STARTS[(here-i+W)%W]) reach_starts[(here-i+W)%W] = 1'b1;
+    end
+  endfunction
   localparam [W-1:0] FIRST_START = {{(W - 1) {1'b0}}, 1'b1} << RING_OFF;
 
   // Where the next slot starts: row, lane (binary and one-hot).
   reg [SLOT_W-1:0] slot;
   reg [ROW_BITS-1:0] row;
   reg [LB-1:0] lane;
-  reg [W-1:0] lane_hot;  // zero while the sweep clears the rows
-  // Reset sweep: rows 0 .. ROWS-1 are cleared, then row 0 is read.
-  reg [ROW_BITS:0] sweep;
-  reg sweeping;
-  assign busy = sweeping;
-  wire clearing = sweeping && sweep != ROWS[ROW_BITS:0];
+  // One-hot start lane of the next slot. Only lanes where some slot starts
+  // have a register: with a slot stride dividing W that is W / stride of
+  // them, not W.
+  wire [W-1:0] lane_hot;
+  reg boot;  // the cycle after reset: row 0 is read
+  assign busy = boot;
 
   wire [LB:0] next_lane = {1'b0, lane} + E_I[LB:0];
   wire next_row = next_lane >= W_I[LB:0];
@@ -86,35 +101,42 @@ module scr_ring_ram #(
       slot <= {SLOT_W{1'b0}};
       row <= {ROW_BITS{1'b0}};
       lane <= OFF_I[LB-1:0];
-      lane_hot <= {W{1'b0}};
-      sweep <= {(ROW_BITS + 1) {1'b0}};
-      sweeping <= 1'b1;
-    end else if (sweeping) begin
-      sweep <= sweep + 1'b1;
-      if (!clearing) begin
-        sweeping <= 1'b0;
-        lane_hot <= FIRST_START;
-      end
+      boot <= 1'b1;
+    end else if (boot) begin
+      boot <= 1'b0;
     end else if (wr_en) begin
       if (slot == LAST_SLOT[SLOT_W-1:0]) begin
         slot <= {SLOT_W{1'b0}};
         row <= {ROW_BITS{1'b0}};
         lane <= OFF_I[LB-1:0];
-        lane_hot <= FIRST_START;
       end else begin
         slot <= slot + 1'b1;
         row <= next_row ? row + 1'b1 : row;
         lane <= next_row ? next_lane[LB-1:0] - W_I[LB-1:0] : next_lane[LB-1:0];
-        lane_hot <= {lane_hot[W-1-(E%W):0], lane_hot[W-1:W-(E%W)]};
       end
     end
   end
 
-  wire [E*8-1:0] src = clearing ? {E * 8{1'b0}} : wr_entry;
+  wire [W-1:0] start_we = lane_hot & {W{wr_en}};
   wire [ROW_BITS-1:0] row_next = row == LAST_ROW[ROW_BITS-1:0] ? row : row + 1'b1;
 
-  genvar c, l, i, b;
+  genvar c, l, i, b, h;
   generate
+    for (h = 0; h < W; h = h + 1) begin : g_hot
+      if (STARTS[h]) begin : g_start
+        // The start moves on by E lanes per slot (mod W), back to the first
+        // one after the last slot.
+        localparam integer FROM = (h - E % W + W) % W;
+        reg q;
+        always @(posedge clk)
+          if (rst) q <= FIRST_START[h];
+          else if (wr_en) q <= slot == LAST_SLOT[SLOT_W-1:0] ? FIRST_START[h] : lane_hot[FROM];
+        assign lane_hot[h] = q;
+      end else begin : g_never
+        assign lane_hot[h] = 1'b0;
+      end
+    end
+
     for (c = 0; c < COLS; c = c + 1) begin : g_col
       (* ram_style = "block" *) reg [G*8-1:0] mem[0:ROWS-1];
       reg [G*8-1:0] q;
@@ -132,10 +154,10 @@ module scr_ring_ram #(
         // (here - i) mod W. The lane is written only when one of the
         // reachable starts is the current one, so a chain of 2:1
         // multiplexers over them picks the byte (the last one is the
-        // default), or zero while clearing.
+        // default).
         localparam integer HERE = c * G + l;
         localparam [E-1:0] BYTES = lane_bytes(HERE);
-        wire [E-1:0] hit;
+        localparam [W-1:0] REACH_STARTS = reach_starts(HERE);
         for (i = E - 1; i >= 0; i = i - 1) begin : g_byte
           localparam integer START = (HERE - i + W) % W;
           localparam REACH = BYTES[i];
@@ -144,28 +166,29 @@ module scr_ring_ram #(
           /* verilator lint_off UNUSEDSIGNAL */
           wire [7:0] v;
           /* verilator lint_on UNUSEDSIGNAL */
-          assign hit[i] = REACH && lane_hot[START];
           if (!REACH && i == E - 1) begin : g_zero
             assign v = 8'd0;
           end else if (!REACH) begin : g_none
             assign v = g_byte[i+1].v;
           end else if (MORE) begin : g_pick
-            assign v = hit[i] ? src[i*8+:8] : g_byte[i+1].v;
+            assign v = lane_hot[START] ? wr_entry[i*8+:8] : g_byte[i+1].v;
           end else begin : g_default
-            assign v = src[i*8+:8];
+            assign v = wr_entry[i*8+:8];
           end
         end
         assign wdata[l*8+:8] = g_byte[0].v;
-        assign be[l] = clearing || (wr_en && |hit);
+        // Lanes reached from the same starts share one enable.
+        assign be[l] = |(start_we & REACH_STARTS);
       end
-      wire [ROW_BITS-1:0] waddr = clearing ? sweep[ROW_BITS-1:0] : spills ? row_next : row;
+      wire [ROW_BITS-1:0] waddr = spills ? row_next : row;
       integer k;
+      initial
+        for (k = 0; k < ROWS; k = k + 1) mem[k] = {G * 8{1'b0}};
       always @(posedge clk)
         for (k = 0; k < G; k = k + 1)
           if (be[k]) mem[waddr][k*8+:8] <= wdata[k*8+:8];
-      // Row 0 is read once the sweep is over; afterwards on request.
-      always @(posedge clk)
-        if (rd_en || (sweeping && !clearing)) q <= mem[sweeping ? {ROW_BITS{1'b0}} : rd_row];
+      // Row 0 is read after reset; afterwards on request.
+      always @(posedge clk) if (rd_en || boot) q <= mem[boot ? {ROW_BITS{1'b0}} : rd_row];
       assign rd_data[c*G*8+:G*8] = q;
     end
   endgenerate

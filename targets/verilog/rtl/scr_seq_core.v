@@ -98,12 +98,12 @@ module scr_seq_core #(
   // Input side
   //===--------------------------------------------------------------------===//
   localparam LO = W - Q;  // lanes of an input beat that stay in its output beat
-  // Low FIFO word: tuser, tlast, "ends in this output beat", keep, data.
-  localparam LO_W = TUSER_WIDTH + 2 + LO + LO * 8;
+  // Low FIFO word: tlast, "ends in this output beat", keep, data.
+  localparam LO_W = 2 + LO + LO * 8;
   wire lo_full, lo_empty, lo_pop, hi_full, hi_empty, hi_pop;
   wire [LO_W-1:0] lo_dout;
   wire ends_in_lo;  // a last beat that needs no flush beat
-  wire ring_busy;  // the block-RAM ring is being cleared after reset
+  wire ring_busy;  // the block-RAM ring reads its first row after reset
   assign s_axis_tready = !lo_full && !hi_full && !ring_busy;
   assign in_fire = s_axis_tvalid && s_axis_tready;
 
@@ -114,7 +114,7 @@ module scr_seq_core #(
       .clk  (clk),
       .rst  (rst),
       .push (in_fire),
-      .din  ({s_axis_tuser, s_axis_tlast, ends_in_lo, s_axis_tkeep[LO-1:0], s_axis_tdata[LO*8-1:0]}),
+      .din  ({s_axis_tlast, ends_in_lo, s_axis_tkeep[LO-1:0], s_axis_tdata[LO*8-1:0]}),
       .pop  (lo_pop),
       .dout (lo_dout),
       .empty(lo_empty),
@@ -292,14 +292,30 @@ module scr_seq_core #(
   wire [LO-1:0] lo_keep = lo_dout[LO*8+:LO];
   wire lo_ends = lo_dout[LO*9];
   wire lo_last = lo_dout[LO*9+1];
-  wire [TUSER_WIDTH-1:0] lo_user = lo_dout[LO*9+2+:TUSER_WIDTH];
   wire full_prefix_beat = st == ST_PREFIX && (BPF != 0) && pb != MERGE_BEAT[PBW-1:0];
   wire out_fire = m_axis_tvalid && m_axis_tready;
 
   reg out_last, out_valid, pop_lo, pop_hi, out_end;
   assign m_axis_tlast = out_last;
   assign m_axis_tvalid = out_valid;
-  assign m_axis_tuser = st == ST_PREFIX && pb == {PBW{1'b0}} ? lo_user : {TUSER_WIDTH{1'b0}};
+  // The first output beat carries the first input beat's tuser.
+  wire at_first = st == ST_PREFIX && pb == {PBW{1'b0}};
+  wire user_valid, user_full;
+  scr_frame_user #(
+      .WIDTH(TUSER_WIDTH),
+      .DEPTH_LOG2(FIFO_DEPTH_LOG2 + 1)
+  ) u_user (
+      .clk(clk),
+      .rst(rst),
+      .push(in_fire && in_beat == 8'd0),
+      .din(s_axis_tuser),
+      .at_first(at_first),
+      .frame_end(frame_end),
+      .taken(out_fire && at_first),
+      .dout(m_axis_tuser),
+      .valid(user_valid),
+      .full(user_full)
+  );
   assign lo_pop = out_fire && pop_lo;
   assign hi_pop = out_fire && pop_hi;
   assign frame_end = out_fire && out_end;
@@ -317,7 +333,7 @@ module scr_seq_core #(
         pop_hi = 1'b0;
         if (full_prefix_beat) begin
           out_last = 1'b0;
-          out_valid = !rel_empty && !lo_empty;
+          out_valid = !rel_empty && !lo_empty && (!at_first || user_valid);
           pop_lo = 1'b0;
           out_end = 1'b0;
         end else begin
@@ -381,7 +397,7 @@ module scr_seq_core #(
       always @* begin
         if (full_prefix_beat) begin
           out_last = 1'b0;
-          out_valid = !rel_empty && !lo_empty;
+          out_valid = !rel_empty && !lo_empty && (!at_first || user_valid);
           pop_lo = 1'b0;
           pop_hi = 1'b0;
           out_end = 1'b0;
@@ -395,7 +411,7 @@ module scr_seq_core #(
           // The merge beat (no high lanes yet) or a body beat.
           out_last = lo_ends;
           out_valid = !lo_empty && !rel_empty && (in_prefix || !hi_empty) &&
-                      (!lo_ends || (!ent_empty && ring_done));
+                      (!at_first || user_valid) && (!lo_ends || (!ent_empty && ring_done));
           pop_lo = 1'b1;
           pop_hi = !in_prefix;
           out_end = lo_ends;
@@ -505,7 +521,8 @@ module scr_seq_core #(
 `ifndef SYNTHESIS
   // The per-frame queues are sized so that they cannot overflow.
   always @(posedge clk) begin
-    if (!rst && ((eval_rel && rel_full) || (eval_entry && ent_full)))
+    if (!rst && ((eval_rel && rel_full) || (eval_entry && ent_full) ||
+                 (in_fire && in_beat == 8'd0 && user_full)))
       $display("scr_seq_core: internal error: per-frame queue overflow");
   end
 `endif
