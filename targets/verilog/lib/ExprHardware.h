@@ -8,8 +8,9 @@
 // registers for earlier head beats) and its value is registered when the
 // head is complete (`head_done`): the sequencer keeps the loaded values, not
 // the head. A load at a computed offset becomes a multiplexer over the
-// offsets an interval analysis proves possible; its offset is evaluated on
-// the head too.
+// offsets an interval and a known-bits analysis prove possible, selected by
+// the offset bits that are not known; its offset is evaluated on the head
+// too.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCRCC_VERILOG_EXPRHARDWARE_H
@@ -32,6 +33,17 @@ struct ValueRange {
 
 /// Conservative bounds of \p E for any frame of at most 65535 bytes.
 ValueRange rangeOf(const Expr &E);
+
+/// Bits of a value known for every frame: a bit set in Zero is 0, a bit set
+/// in One is 1; a bit in neither is unknown (never in both).
+struct KnownBits {
+  uint64_t Zero = 0, One = 0;
+  uint64_t known() const { return Zero | One; }
+  bool isConstant() const { return known() == ~0ULL; }
+};
+
+/// Conservative known bits of \p E for any frame of at most 65535 bytes.
+KnownBits knownBitsOf(const Expr &E);
 
 /// Checks that the relevance uses the frame length only in comparisons with
 /// a constant or an expression of packet bytes whose range is bounded (e.g.
