@@ -428,12 +428,16 @@ bool verilogRingInRam(const Layout &L, const VerilogOptions &O) {
   if (O.Ring == VerilogOptions::RingStyle::BlockRam)
     return true;
   // Auto: flip-flops cost N x entry bits and an output multiplexer whose
-  // fan-in is the prefix beats; block RAM costs almost no flip-flops but a
-  // write multiplexer per lane over the entry bytes that can land there
-  // (up to 3 LUTs per bit) whatever N. LUTs are the scarcer resource;
-  // measured (docs/verilog.md), block RAM needs fewer of them from about
-  // this many prefix beats on.
+  // fan-in is the prefix beats. Block RAM costs almost no flip-flops; its
+  // write needs a multiplexer per lane over the entry bytes that can land
+  // there (up to 3 LUTs per bit) unless the slot stride divides the beat,
+  // when every lane always takes the same entry byte. LUTs are the scarcer
+  // resource; measured (docs/verilog.md), block RAM needs fewer of them
+  // with such a stride always, otherwise from about this many prefix beats
+  // on.
   unsigned W = O.DataWidth / 8;
+  if (W % L.entryBytes() == 0)
+    return true;
   return (L.prefixBytes() + W - 1) / W >= RingRamMinBeats;
 }
 
