@@ -482,17 +482,20 @@ std::optional<std::string> ExprLowering::lowerLoad(const Expr &Offset,
     return N;
   }
   // The value kept from the head: a byte past the frame's end clears its
-  // register (a synchronous reset, no logic per bit).
-  Code += "  reg [" + std::to_string(8 * Width - 1) + ":0] " + N +
-          "_q;\n  always @(posedge clk)\n    if (head_done) begin\n";
+  // register. Written as a reset over the enable, so that synthesis maps it
+  // to the flip-flops' own synchronous reset (one gate per byte, none per
+  // bit).
+  Code += "  reg [" + std::to_string(8 * Width - 1) + ":0] " + N + "_q;\n";
   for (unsigned I = 0; I < Width; ++I) {
     std::string Hi = std::to_string(8 * (Width - I) - 1),
-                Lo = std::to_string(8 * (Width - 1 - I));
-    Code += "      " + N + "_q[" + Hi + ":" + Lo + "] <= " + Valid + "[" +
-            std::to_string(Width - 1 - I) + "] ? " + Data + "[" + Hi + ":" +
-            Lo + "] : 8'd0;\n";
+                Lo = std::to_string(8 * (Width - 1 - I)),
+                Byte = "[" + Hi + ":" + Lo + "]";
+    Code += "  always @(posedge clk)\n    if (head_done && !" + Valid + "[" +
+            std::to_string(Width - 1 - I) + "]) " + N + "_q" + Byte +
+            " <= 8'd0;\n    else if (head_done) " + N + "_q" + Byte +
+            " <= " + Data + Byte + ";\n";
   }
-  Code += "    end\n  wire [63:0] " + N + " = {" + Pad + N + "_q};\n";
+  Code += "  wire [63:0] " + N + " = {" + Pad + N + "_q};\n";
   return N;
 }
 
