@@ -9,6 +9,7 @@
 # load. One line per replay:
 #   K=2 loss=1% burst=4: exit=0 divergences=0 frames_lost=20 lost_everywhere=17 ...
 # exit is scr-replay's status (0 equal, 1 divergence, 2 error).
+# SCRCC_OPTIONS, if set, is passed to scrcc (e.g. --slot-bytes 8).
 set -u
 EXAMPLE=$1 KIND=$2 WORK=$3
 shift 3
@@ -16,7 +17,7 @@ KS=${*:-2 4 8}
 rm -rf "$WORK" && mkdir -p "$WORK"
 scr-trace --kind "$KIND" --packets 20000 --seed 7 -o "$WORK/trace.pcap" || exit 2
 for K in $KS; do
-  scrcc "$EXAMPLE" --cores "$K" --loss-recovery -o "$WORK/k$K" 2>/dev/null || exit 2
+  scrcc "$EXAMPLE" --cores "$K" --loss-recovery ${SCRCC_OPTIONS:-} -o "$WORK/k$K" 2>/dev/null || exit 2
   scr-replay --scr "$WORK/k$K" --trace "$WORK/trace.pcap" --cores "$K" \
     --seed "$K" --loss 0.01% --loss 0.1% --loss 1%/4 --loss 5%/20 --json \
     > "$WORK/k$K.json" 2> "$WORK/k$K.err"
