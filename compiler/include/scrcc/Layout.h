@@ -119,8 +119,13 @@ struct StateObject {
   std::string Name;
   std::string Kind;       // "map" or "global"
   std::string Original;   // original map type, e.g. "BPF_MAP_TYPE_HASH"
-  std::string Replicated; // map type in the SCR program
-  bool Written = false;   // false: configuration, stays shared
+  /// Type of the map of this name in the SCR program: the original for
+  /// configuration; for written state BPF_MAP_TYPE_ARRAY_OF_MAPS, indexed
+  /// by replica, whose map r is replica r's private copy NAME__r<r>.
+  std::string Replicated;
+  bool Written = false; // false: configuration, stays shared
+  /// Written maps: type of each replica's private copy.
+  std::string ReplicaType;
 };
 
 /// The sequencer's header in front of the history (docs/packet-format.md).

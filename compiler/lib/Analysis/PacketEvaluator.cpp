@@ -1055,6 +1055,9 @@ private:
     std::vector<AbsVal> Args;
     for (const Expr *A : CE->arguments())
       Args.push_back(eval(A, En));
+    for (const AbsVal &A : Args)
+      if (A.K == AbsVal::Kind::MapRef && A.Map)
+        R.MapCalls[CE].insert(A.Map);
     // A helper given &local may write the local (bpf_xdp_load_bytes,
     // bpf_fib_lookup, ...): the call defines it.
     for (const AbsVal &A : Args)

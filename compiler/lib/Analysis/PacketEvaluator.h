@@ -86,6 +86,10 @@ struct EvalResult {
   std::set<const clang::FunctionDecl *> Reached;
   /// Helper calls the emitters rewrite.
   std::vector<const clang::CallExpr *> TimeCalls, PrngCalls;
+  /// Every helper call given a map (a MapRef argument), with the maps it
+  /// may be given over all calling contexts: a call on a replicated map is
+  /// rerouted to the running replica's copy (ReplicatedMaps.h).
+  std::map<const clang::CallExpr *, std::set<const MapInfo *>> MapCalls;
   bool UsesTime = false, UsesPrng = false;
 };
 

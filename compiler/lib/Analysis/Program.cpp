@@ -64,21 +64,24 @@ void Diagnostics::warning(SourceLocation Loc, const std::string &Msg) {
 }
 
 namespace {
-// The kernel's enum bpf_map_type values we need to name and convert.
+// The kernel's enum bpf_map_type values we need to name and replicate.
 struct MapTypeInfo {
   unsigned Value;
   const char *Name;
-  unsigned PerCpu; // 0: none
+  /// Type of one replica's private copy (0: cannot be replicated). A
+  /// per-CPU map of the original is one single-threaded value per replica:
+  /// a replica runs on one CPU at a time, but not always the same one.
+  unsigned Replica;
 };
 const MapTypeInfo MapTypes[] = {
-    {1, "BPF_MAP_TYPE_HASH", 5},
-    {2, "BPF_MAP_TYPE_ARRAY", 6},
+    {1, "BPF_MAP_TYPE_HASH", 1},
+    {2, "BPF_MAP_TYPE_ARRAY", 2},
     {3, "BPF_MAP_TYPE_PROG_ARRAY", 0},
     {4, "BPF_MAP_TYPE_PERF_EVENT_ARRAY", 0},
-    {5, "BPF_MAP_TYPE_PERCPU_HASH", 5},
-    {6, "BPF_MAP_TYPE_PERCPU_ARRAY", 6},
-    {9, "BPF_MAP_TYPE_LRU_HASH", 10},
-    {10, "BPF_MAP_TYPE_LRU_PERCPU_HASH", 10},
+    {5, "BPF_MAP_TYPE_PERCPU_HASH", 1},
+    {6, "BPF_MAP_TYPE_PERCPU_ARRAY", 2},
+    {9, "BPF_MAP_TYPE_LRU_HASH", 9},
+    {10, "BPF_MAP_TYPE_LRU_PERCPU_HASH", 9},
     {11, "BPF_MAP_TYPE_LPM_TRIE", 0},
     {12, "BPF_MAP_TYPE_ARRAY_OF_MAPS", 0},
     {13, "BPF_MAP_TYPE_HASH_OF_MAPS", 0},
@@ -99,10 +102,10 @@ std::string mapTypeName(unsigned T) {
   return "map type " + std::to_string(T);
 }
 
-unsigned perCpuVariant(unsigned T) {
+unsigned replicaMapType(unsigned T) {
   for (const auto &M : MapTypes)
     if (M.Value == T)
-      return M.PerCpu;
+      return M.Replica;
   return 0;
 }
 

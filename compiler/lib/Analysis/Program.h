@@ -68,9 +68,12 @@ struct Program {
 
 /// Name of the map type \p T (e.g. "BPF_MAP_TYPE_HASH"), or "" if unknown.
 std::string mapTypeName(unsigned T);
-/// The per-CPU variant of map type \p T; 0 if it has none, T if already
-/// per-CPU.
-unsigned perCpuVariant(unsigned T);
+/// The type of one replica's private copy of a written map of type \p T
+/// (per-CPU types become their single-threaded variant); 0 if a map of
+/// type \p T cannot be replicated.
+unsigned replicaMapType(unsigned T);
+/// enum bpf_map_type values scrcc names.
+constexpr unsigned MapTypeArrayOfMaps = 12;
 
 } // namespace scrcc
 

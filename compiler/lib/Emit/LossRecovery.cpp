@@ -206,9 +206,10 @@ struct {
 	__type(value, struct scr_lr_pub);
 } scr_lr_seen SEC(".maps");
 
-/* This core's private loss-recovery state and counters. */
+/* Each replica's private loss-recovery state and counters (entry r is
+ * replica r's; "core" below means a replica). */
 struct scr_lr_core {
-	__u32 index;       /* set by the loader: core index + 1; 0: CPU number */
+	__u32 reserved;
 	__u32 seen;        /* what this core publishes in scr_lr_seen */
 	__u32 started;     /* seen is initialised (from scr_replica.applied) */
 	__u32 last_parked; /* the last frame was parked (1) or run (0) */
@@ -217,12 +218,12 @@ struct scr_lr_core {
 	__u64 parked;      /* frames parked: not run, verdict scr_lr_parked_verdict */
 	__u64 stale;       /* frames older than what the core had seen */
 	__u64 unrecoverable; /* frames that found the next entry overwritten */
-	__u64 bad_core;    /* frames on a CPU with no core index < SCR_LR_CORES */
+	__u64 reserved2;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCR_REPLICAS);
 	__type(key, __u32);
 	__type(value, struct scr_lr_core);
 } scr_lr_core SEC(".maps");
@@ -471,8 +472,7 @@ static long scr_lr_step(__u32 i, void *data)
 {
 	struct scr_lr_catch_up *c = data;
 	struct scr_replica *rep = scr_this_replica();
-	__u32 zero = 0;
-	struct scr_lr_core *lr = bpf_map_lookup_elem(&scr_lr_core, &zero);
+	struct scr_lr_core *lr = bpf_map_lookup_elem(&scr_lr_core, &c->self);
 	struct scr_fields f = {};
 	int found, all_lost = 1, waiting = 0;
 	__u32 m;
@@ -530,9 +530,8 @@ int @ENTRY@(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct scr_replica *rep = scr_this_replica();
-	__u32 zero = 0;
-	struct scr_lr_core *lr = bpf_map_lookup_elem(&scr_lr_core, &zero);
+	struct scr_replica *rep;
+	struct scr_lr_core *lr;
 	struct scr_lr_catch_up c;
 	struct scr_fields f;
 	struct scr_hdr *hdr;
@@ -542,18 +541,18 @@ int @ENTRY@(struct xdp_md *ctx)
 	__u8 relevant;
 	int verdict;
 
-	if (!rep || !lr)
+	rep = scr_enter(ctx);
+	if (!rep)
+		return XDP_DROP; /* no replica owns this RX queue */
+	self = ctx->rx_queue_index; /* scr_enter() checked it */
+	lr = bpf_map_lookup_elem(&scr_lr_core, &self);
+	if (!lr)
 		return XDP_ABORTED;
 	/* A frame without room for the SCR prefix and an Ethernet header
 	 * did not come from the sequencer: drop it, never read past it. */
 	if (data + SCR_PREFIX_BYTES + 14 > data_end) {
 		rep->short_frames++;
 		return XDP_DROP;
-	}
-	self = lr->index ? lr->index - 1 : bpf_get_smp_processor_id();
-	if (self >= SCR_LR_CORES) {
-		lr->bad_core++;
-		return XDP_ABORTED;
 	}
 	hdr = data + SCR_OUTER_BYTES;
 	hist_seq = bpf_ntohl(hdr->hist_seq);
@@ -570,7 +569,7 @@ int @ENTRY@(struct xdp_md *ctx)
 		lr->last_parked = 1;
 		return scr_lr_parked_verdict;
 	}
-	rep->now = ts;
+	scr_set_now(ts);
 
 	/* 1. Log what this frame brings that the core has not logged yet:
 	 * its history entries and the packet's own entry. */

@@ -2,6 +2,8 @@
 
 #include "XdpEmitter.h"
 #include "LossRecovery.h"
+#include "ReplicaState.h"
+#include "../Analysis/Replication.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/ParentMapContext.h"
@@ -12,6 +14,7 @@
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
+#include <functional>
 #include <set>
 
 using namespace clang;
@@ -241,6 +244,12 @@ private:
         continue;
       replaceCallee(Rw, C, Macro);
     }
+    rerouteMapCalls(Rw, [&](const CallExpr *C) {
+      auto It = S.FunctionOf.find(C);
+      return It != S.FunctionOf.end() && S.Relevant.count(It->second) &&
+             !insideReplaced(C, It->second) &&
+             kept(unitOf(C, *S.Parents.at(It->second)));
+    });
     for (const CallExpr *C : R.PrngCalls) {
       auto It = S.FunctionOf.find(C);
       if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
@@ -397,9 +406,9 @@ private:
   }
 
   /// Atomic read-modify-writes whose target is only ever replicated state
-  /// (values of maps that became, or were, per-CPU) and whose result is
-  /// unused: each core alone touches its replica, so the locked
-  /// instruction buys nothing (heavy_hitter's counters).
+  /// (values of written maps) and whose result is unused: each replica
+  /// alone touches its copy, so the locked instruction buys nothing
+  /// (heavy_hitter's counters).
   const std::vector<std::pair<const Expr *, std::string>> &nonAtomicUpdates() {
     if (NonAtomicDone)
       return NonAtomic;
@@ -431,8 +440,10 @@ private:
       const AbsVal &A = It->second;
       bool PerCpu = A.K == AbsVal::Kind::Ptr && !A.Maps.empty() &&
                     A.Locals.empty() && !A.Global && !A.MayPacket;
+      // A replica's copy of a written map is touched by that replica
+      // alone, one frame at a time.
       for (const MapInfo *M : A.Maps)
-        PerCpu &= M->Written || perCpuVariant(M->Type) == M->Type;
+        PerCpu &= M->Written;
       if (PerCpu)
         NonAtomic.push_back({E, Macro});
     }
@@ -484,34 +495,19 @@ private:
     O += "/* Helpers below are used only by some programs. */\n"
          "#pragma clang diagnostic push\n"
          "#pragma clang diagnostic ignored \"-Wunused-function\"\n";
-    O += "/* Per-core bookkeeping of this replica. Every core holds a full\n"
-         " * replica of the state: never sum per-CPU maps over CPUs. */\n";
-    O +=
-        "struct scr_replica {\n"
-        "\t__u32 applied;      /* relevant packets applied to this replica */\n"
-        "\t__u32 reserved;\n"
-        "\t__u64 prng;         /* PRNG state XOR SCR_PRNG_SEED (0 = fresh) */\n"
-        "\t__u64 short_frames; /* frames too short for the SCR prefix */\n"
-        "\t__u64 gaps;         /* history entries missed (lost) */\n"
-        "\t__u64 replayed;     /* history entries applied */\n"
-        "\t__u64 now;          /* sequencer timestamp of the current packet "
-        "*/\n"
-        "};\n\n";
-    O += "struct {\n"
-         "\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n"
-         "\t__uint(max_entries, 1);\n"
-         "\t__type(key, __u32);\n"
-         "\t__type(value, struct scr_replica);\n"
-         "} scr_replica SEC(\".maps\");\n\n";
+    O += "/* One replica per RX queue 0 .. SCR_REPLICAS - 1. Every replica "
+         "holds a\n"
+         " * full, private copy of the state: read one replica's, never a "
+         "sum. */\n"
+         "#define SCR_REPLICAS " +
+         std::to_string(L.Cores) + "\n\n";
+    O += replicaRuntimeC(usedWrappers());
     O += "#define SCR_PRNG_SEED " + hex(L.PrngSeed) + "ULL\n\n";
-    O += "static __always_inline struct scr_replica *scr_this_replica(void)\n"
-         "{\n\t__u32 zero = 0;\n\n"
-         "\treturn bpf_map_lookup_elem(&scr_replica, &zero);\n}\n\n";
     O += "/* bpf_ktime_get_ns() of the current packet: the sequencer's clock. "
          "*/\n"
          "static __always_inline __u64 scr_now(void)\n"
-         "{\n\tstruct scr_replica *rep = scr_this_replica();\n\n"
-         "\treturn rep ? rep->now : 0;\n}\n\n";
+         "{\n\tstruct scr_current *cur = scr_current_get();\n\n"
+         "\treturn cur ? cur->now : 0;\n}\n\n";
     O += prngBody("scr_prandom", "struct scr_replica *st = scr_this_replica();",
                   "st->prng");
     O += "#pragma clang diagnostic pop\n";
@@ -669,12 +665,14 @@ private:
         "(struct xdp_md *ctx)\n{\n"
         "\tvoid *data = (void *)(long)ctx->data;\n"
         "\tvoid *data_end = (void *)(long)ctx->data_end;\n"
-        "\tstruct scr_replica *rep = scr_this_replica();\n"
+        "\tstruct scr_replica *rep;\n"
         "\tstruct scr_hdr *hdr;\n"
         "\t__u32 hist_seq, oldest, applied, missed;\n"
         "\t__u8 relevant;\n"
         "\tint verdict;\n\n"
-        "\tif (!rep)\n\t\treturn XDP_ABORTED;\n"
+        "\trep = scr_enter(ctx);\n"
+        "\tif (!rep)\n\t\treturn XDP_DROP; /* no replica owns this RX queue "
+        "*/\n"
         "\t/* A frame without room for the SCR prefix and an Ethernet header\n"
         "\t * did not come from the sequencer: drop it, never read past it. "
         "*/\n"
@@ -684,7 +682,7 @@ private:
         "\thist_seq = bpf_ntohl(hdr->hist_seq);\n"
         "\toldest = bpf_ntohs(hdr->oldest);\n"
         "\trelevant = hdr->flags & SCR_FLAG_RELEVANT;\n"
-        "\trep->now = bpf_be64_to_cpu(hdr->ts);\n"
+        "\tscr_set_now(bpf_be64_to_cpu(hdr->ts));\n"
         "\tapplied = rep->applied;\n\n"
         "\t/* Entries hist_seq - SCR_HISTORY_LEN .. hist_seq - 1 are in the\n"
         "\t * history, entry hist_seq - d in slot (oldest + N - d) % N. Older\n"
@@ -731,29 +729,154 @@ private:
     return O;
   }
 
+  //===------------------------------------------------------------------===//
+  // Replicated maps
+  //===------------------------------------------------------------------===//
+
+  /// Helper calls on written maps and the wrapper each becomes
+  /// (checkReplication made sure that every such call has one).
+  std::vector<std::pair<const CallExpr *, std::string>> replicaCalls() const {
+    std::vector<std::pair<const CallExpr *, std::string>> Out;
+    for (const auto &[C, Maps] : R.MapCalls) {
+      bool Written = !Maps.empty();
+      for (const MapInfo *M : Maps)
+        Written &= M->Written;
+      std::string W = Written ? replicaHelperFor(helperName(C)) : "";
+      if (!W.empty())
+        Out.push_back({C, W});
+    }
+    return Out;
+  }
+
+  std::set<std::string> usedWrappers() const {
+    std::set<std::string> Used;
+    for (const auto &[C, W] : replicaCalls())
+      Used.insert(W);
+    return Used;
+  }
+
+  /// Renames the helper of every call on a replicated map to its wrapper,
+  /// which runs it on the running replica's copy. \p Keep selects the calls
+  /// (the replay clones rename only those in the slice).
+  void rerouteMapCalls(Rewriter &Rw,
+                       const std::function<bool(const CallExpr *)> &Keep) {
+    for (const auto &[C, W] : replicaCalls()) {
+      if (!Keep(C))
+        continue;
+      SourceLocation Loc = C->getCallee()->getBeginLoc();
+      if (Loc.isMacroID() || !SM.isInMainFile(Loc)) {
+        P.Diags.error(C->getBeginLoc(),
+                      "scrcc cannot reroute this call on a replicated map to "
+                      "the running replica's copy: the helper is named "
+                      "inside a macro or outside the input file");
+        continue;
+      }
+      Rw.ReplaceText(Loc, Lexer::MeasureTokenLength(Loc, SM, LO), W);
+    }
+  }
+
+  /// File offset of \p Loc's expansion in the main file.
+  unsigned offsetOf(SourceLocation Loc) const {
+    return SM.getFileOffset(SM.getExpansionLoc(Loc));
+  }
+
+  /// The end of declaration \p D: the offset just past its ';'; 0 if the
+  /// declaration has another declarator or an initialiser.
+  unsigned declEnd(const VarDecl *D) {
+    SourceLocation Name = SM.getExpansionLoc(D->getLocation());
+    StringRef Buf = SM.getBufferData(SM.getFileID(Name));
+    unsigned Off = SM.getFileOffset(Name);
+    Lexer Lex(SM.getLocForStartOfFile(SM.getFileID(Name)), LO, Buf.begin(),
+              Buf.begin() + Off, Buf.end());
+    Token T;
+    int Depth = 0;
+    while (!Lex.LexFromRawLexer(T) || T.isNot(tok::eof)) {
+      if (T.is(tok::eof))
+        break;
+      if (T.isOneOf(tok::l_paren, tok::l_brace, tok::l_square))
+        ++Depth;
+      else if (T.isOneOf(tok::r_paren, tok::r_brace, tok::r_square))
+        --Depth;
+      else if (Depth == 0 && T.isOneOf(tok::comma, tok::equal))
+        return 0;
+      else if (Depth == 0 && T.is(tok::semi))
+        return SM.getFileOffset(T.getLocation()) + 1;
+    }
+    return 0;
+  }
+
+  /// Every written map becomes an array of maps of the same name holding
+  /// one private copy per replica (ReplicaState.h).
   void rewriteMaps(Rewriter &Rw) {
+    FileID Main = SM.getMainFileID();
+    StringRef Buf = SM.getBufferData(Main);
     for (auto &[D, M] : P.Maps) {
       if (!M.Written)
         continue;
-      unsigned To = perCpuVariant(M.Type);
-      if (!To) {
-        P.Diags.error(D->getLocation(),
-                      "map `" + M.Name + "` (" + M.TypeName +
-                          ") is written by the program but has no per-CPU "
-                          "variant, so it cannot be replicated per core");
+      auto Refuse = [&](const std::string &Why) {
+        P.Diags.error(D->getLocation(), "cannot replicate map `" + M.Name +
+                                            "`: " + Why);
+      };
+      const RecordDecl *RD = D->getType()->getAsRecordDecl();
+      SourceRange Brace = RD ? RD->getBraceRange() : SourceRange();
+      SourceLocation Begin = SM.getExpansionLoc(D->getBeginLoc());
+      if (Brace.isInvalid() || Brace.getBegin().isMacroID() ||
+          Brace.getEnd().isMacroID() || !SM.isInMainFile(Brace.getBegin()) ||
+          !SM.isInMainFile(Begin) || M.TypeLoc.isInvalid() ||
+          !SM.isInMainFile(M.TypeLoc)) {
+        Refuse("its definition is not plain C in the input file (it comes "
+               "from a macro or a header)");
         continue;
       }
-      if (To == M.Type)
-        continue;
-      if (M.TypeLoc.isInvalid() || !SM.isInMainFile(M.TypeLoc)) {
-        P.Diags.error(D->getLocation(),
-                      "cannot rewrite the type of map `" + M.Name + "`");
+      unsigned From = SM.getFileOffset(Begin), To = declEnd(D);
+      unsigned BodyFrom = SM.getFileOffset(Brace.getBegin());
+      unsigned BodyTo = SM.getFileOffset(Brace.getEnd()) + 1;
+      unsigned TypeAt = SM.getFileOffset(M.TypeLoc);
+      if (!To || TypeAt < BodyFrom || TypeAt >= BodyTo) {
+        Refuse("declare it on its own, as `struct { ... } " + M.Name +
+               " SEC(\".maps\");`");
         continue;
       }
-      unsigned Len = Lexer::MeasureTokenLength(M.TypeLoc, SM, LO);
-      Rw.ReplaceText(M.TypeLoc, Len,
-                     mapTypeName(To) + " /* SCR: per-core replica; was " +
-                         M.TypeName + " */");
+      // The replica's definition: the original's, with the replica's map
+      // type and without pinning (only the array of maps is pinned).
+      std::vector<std::tuple<unsigned, unsigned, std::string>> Edits;
+      unsigned Type = replicaMapType(M.Type);
+      if (Type != M.Type)
+        Edits.push_back({TypeAt, Lexer::MeasureTokenLength(M.TypeLoc, SM, LO),
+                         mapTypeName(Type) + " /* SCR: one replica's; was " +
+                             M.TypeName + " */"});
+      bool Pinned = false;
+      for (const FieldDecl *FD : RD->fields()) {
+        if (FD->getName() != "pinning")
+          continue;
+        Pinned = true;
+        unsigned FFrom = offsetOf(FD->getBeginLoc());
+        unsigned FTo = Buf.find(';', offsetOf(FD->getEndLoc()));
+        if (FTo == StringRef::npos || FTo >= BodyTo) {
+          Refuse("cannot find the end of its `pinning` field");
+          continue;
+        }
+        while (FFrom > BodyFrom && (Buf[FFrom - 1] == ' ' ||
+                                    Buf[FFrom - 1] == '\t'))
+          --FFrom;
+        Edits.push_back({FFrom, FTo + 1 - FFrom, ""});
+      }
+      std::sort(Edits.begin(), Edits.end(),
+                [](const auto &A, const auto &B) {
+                  return std::get<0>(A) > std::get<0>(B);
+                });
+      std::string Body = Buf.substr(BodyFrom, BodyTo - BodyFrom).str();
+      for (const auto &[At, Len, Text] : Edits)
+        Body.replace(At - BodyFrom, Len, Text);
+      std::string Text;
+      // A named struct defined in the declaration may be used elsewhere.
+      if (RD->getIdentifier() && BodyFrom > From)
+        Text += "struct " + RD->getName().str() + " " +
+                Buf.substr(BodyFrom, BodyTo - BodyFrom).str() + ";\n\n";
+      Text += replicatedMapDecl(M.Name, M.TypeName, Body, Pinned, L.Cores) +
+              ";";
+      Rw.ReplaceText(SM.getLocForStartOfFile(Main).getLocWithOffset(From),
+                     To - From, Text);
     }
   }
 
@@ -775,6 +898,7 @@ private:
   std::string scrProgram(const std::string &Clones) {
     Rewriter Rw(const_cast<SourceManager &>(SM), LO);
     rewriteMaps(Rw);
+    rerouteMapCalls(Rw, [](const CallExpr *) { return true; });
     rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
     for (const auto &[C, Macro] : nonAtomicUpdates())
       replaceCallee(Rw, C, Macro);

@@ -421,12 +421,16 @@ std::string Layout::toJson() const {
   }
   J["fields"] = Fs;
   json St = json::array();
-  for (const StateObject &S : State)
-    St.push_back({{"name", S.Name},
-                  {"kind", S.Kind},
-                  {"original_type", S.Original},
-                  {"scr_type", S.Replicated},
-                  {"written", S.Written}});
+  for (const StateObject &S : State) {
+    json JS = {{"name", S.Name},
+               {"kind", S.Kind},
+               {"original_type", S.Original},
+               {"scr_type", S.Replicated},
+               {"written", S.Written}};
+    if (S.Written)
+      JS["replica_type"] = S.ReplicaType;
+    St.push_back(JS);
+  }
   J["state"] = St;
   return J.dump(2) + "\n";
 }
@@ -520,7 +524,8 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
       for (const json &S : J["state"])
         L.State.push_back({S.value("name", ""), S.value("kind", ""),
                            S.value("original_type", ""),
-                           S.value("scr_type", ""), S.value("written", false)});
+                           S.value("scr_type", ""), S.value("written", false),
+                           S.value("replica_type", "")});
     return L;
   } catch (const ParseError &E) {
     Error = E.Msg;

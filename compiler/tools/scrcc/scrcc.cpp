@@ -12,6 +12,7 @@
 
 #include "../../lib/Analysis/PacketEvaluator.h"
 #include "../../lib/Analysis/Program.h"
+#include "../../lib/Analysis/Replication.h"
 #include "../../lib/Analysis/Slicer.h"
 #include "../../lib/Emit/XdpEmitter.h"
 #include "scrcc/Layout.h"
@@ -299,19 +300,15 @@ int main(int argc, const char **argv) {
     }
     L.SlotBytes = SlotBytes;
   }
-  for (const auto &[D, M] : P.Maps)
-    if (M.Written && !scrcc::perCpuVariant(M.Type))
-      Diags.error(D->getLocation(),
-                  "map `" + M.Name + "` (" + M.TypeName +
-                      ") is written by the program but has no per-CPU "
-                      "variant, so it cannot be replicated per core");
-  if (Diags.errorCount())
+  if (!scrcc::checkReplication(P, R))
     return 1;
-  for (const auto &[D, M] : P.Maps) {
-    unsigned To = M.Written ? scrcc::perCpuVariant(M.Type) : M.Type;
-    L.State.push_back({M.Name, "map", M.TypeName,
-                       To ? scrcc::mapTypeName(To) : "", M.Written});
-  }
+  for (const auto &[D, M] : P.Maps)
+    L.State.push_back(
+        {M.Name, "map", M.TypeName,
+         M.Written ? scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps)
+                   : M.TypeName,
+         M.Written,
+         M.Written ? scrcc::mapTypeName(scrcc::replicaMapType(M.Type)) : ""});
   if (L.prefixBytes() + 64 > 1500)
     errs() << "scrcc: warning: the SCR prefix is " << L.prefixBytes()
            << " bytes: with " << Cores

@@ -1,0 +1,54 @@
+//===- Replication.cpp - Can every written map be replicated? -------------===//
+
+#include "Replication.h"
+
+using namespace clang;
+
+namespace scrcc {
+
+std::string replicaHelperFor(const std::string &Helper) {
+  static const char *const Rerouted[] = {
+      "bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem",
+      "bpf_map_push_elem",   "bpf_map_pop_elem",    "bpf_map_peek_elem"};
+  for (const char *H : Rerouted)
+    if (Helper == H)
+      return "scr_map_" + Helper.substr(std::string("bpf_map_").size());
+  return "";
+}
+
+bool checkReplication(Program &P, const EvalResult &R) {
+  unsigned Before = P.Diags.errorCount();
+  for (const auto &[D, M] : P.Maps)
+    if (M.Written && !replicaMapType(M.Type))
+      P.Diags.error(D->getLocation(),
+                    "map `" + M.Name + "` (" + M.TypeName +
+                        ") is written by the program, but scrcc cannot give "
+                        "every replica a private copy of a map of this type");
+  for (const auto &[C, Maps] : R.MapCalls) {
+    const MapInfo *Written = nullptr, *Shared = nullptr;
+    for (const MapInfo *M : Maps)
+      (M->Written ? Written : Shared) = M;
+    if (!Written)
+      continue;
+    std::string H = helperName(C);
+    if (Shared) {
+      P.Diags.error(C->getBeginLoc(),
+                    "this call may operate on the replicated map `" +
+                        Written->Name + "` or on the shared map `" +
+                        Shared->Name +
+                        "`: every replica has its own copy of the first "
+                        "only, so the call cannot be rerouted; call the "
+                        "helper on each map separately");
+      continue;
+    }
+    if (replicaHelperFor(H).empty())
+      P.Diags.error(C->getBeginLoc(),
+                    "'" + H + "' on the written map `" + Written->Name +
+                        "` is not supported: every replica owns a private "
+                        "copy of that map, and scrcc reroutes only lookups, "
+                        "updates, deletes, pushes, pops and peeks to it");
+  }
+  return P.Diags.errorCount() == Before;
+}
+
+} // namespace scrcc
