@@ -269,16 +269,30 @@ BpfMap *BpfObject::map(const std::string &Name) {
 }
 
 bool BpfObject::runXdp(int ProgFd, std::span<const uint8_t> Packet,
-                       XdpResult &Result, std::string &Error) {
+                       XdpResult &Result, std::string &Error,
+                       const XdpArrival &Arrival) {
   // Output can grow by at most the tail room the kernel gives a test run.
   Result.Output.resize(Packet.size() + 4096);
   LIBBPF_OPTS(bpf_test_run_opts, Opts, .data_in = Packet.data(),
               .data_out = Result.Output.data(),
               .data_size_in = uint32_t(Packet.size()),
               .data_size_out = uint32_t(Result.Output.size()), .repeat = 1);
+  // The kernel wants data_end to be the frame's size.
+  xdp_md Ctx{};
+  if (Arrival.Ifindex) {
+    Ctx.data_end = uint32_t(Packet.size());
+    Ctx.ingress_ifindex = uint32_t(Arrival.Ifindex);
+    Ctx.rx_queue_index = Arrival.RxQueue;
+    Opts.ctx_in = &Ctx;
+    Opts.ctx_size_in = sizeof Ctx;
+  }
   if (bpf_prog_test_run_opts(ProgFd, &Opts) != 0) {
     Error = std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno) +
-            " (frame of " + std::to_string(Packet.size()) + " bytes)";
+            " (frame of " + std::to_string(Packet.size()) + " bytes" +
+            (Arrival.Ifindex
+                 ? ", RX queue " + std::to_string(Arrival.RxQueue)
+                 : std::string()) +
+            ")";
     return false;
   }
   Result.Verdict = Opts.retval;

@@ -51,6 +51,13 @@ struct XdpResult {
 
 const char *xdpVerdictName(uint32_t Verdict);
 
+/// Where a test run's frame arrives: interface index (0: none, queue 0)
+/// and RX queue.
+struct XdpArrival {
+  int Ifindex = 0;
+  uint32_t RxQueue = 0;
+};
+
 /// One loaded BPF object: its programs and maps, owned until destruction.
 class BpfObject {
 public:
@@ -85,9 +92,12 @@ public:
   }
 
   /// Runs program \p ProgFd once on \p Packet (BPF_PROG_TEST_RUN, repeat 1;
-  /// it executes on the calling CPU). On failure sets \p Error.
+  /// it executes on the calling CPU). With \p Arrival the frame arrives on
+  /// that device's RX queue (the device must be in the caller's network
+  /// namespace: QueueDevice). On failure sets \p Error.
   static bool runXdp(int ProgFd, std::span<const uint8_t> Packet,
-                     XdpResult &Result, std::string &Error);
+                     XdpResult &Result, std::string &Error,
+                     const XdpArrival &Arrival = {});
 
 private:
   BpfObject() = default;
