@@ -172,6 +172,8 @@ static void capHashMaps(bpf_object *Obj, uint64_t Cap,
                         std::vector<std::pair<std::string, uint32_t>> &Capped) {
   if (!Cap)
     return;
+  // An array of maps' inner map template keeps its size (libbpf cannot
+  // resize it): the kernel does not compare hash maps' sizes with it.
   bpf_map *M;
   bpf_object__for_each_map(M, Obj) {
     switch (bpf_map__type(M)) {

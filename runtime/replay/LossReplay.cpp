@@ -39,7 +39,7 @@ class LossRun {
 public:
   LossRun(const LossReplayEnv &Env, const ReplayOptions &Opt,
           ReplayResult &Result)
-      : Env(Env), Opt(Opt), R(Result), K(unsigned(Env.ReplicaProgs.size())) {}
+      : Env(Env), Opt(Opt), R(Result), K(unsigned(Env.Arrivals.size())) {}
 
   bool run(std::string &Error);
 
@@ -166,10 +166,8 @@ bool LossRun::precomputeOriginal(std::string &Error) {
 }
 
 std::optional<ReplicaStats> LossRun::replicaStats(unsigned Rep) const {
-  uint32_t Zero = 0;
-  auto V = Env.ReplicaMaps[Rep]->lookup(
-      {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero},
-      Env.ReplicaCpus[Rep]);
+  auto V = Env.ReplicaMap->lookup(
+      {reinterpret_cast<const uint8_t *>(&Rep), sizeof Rep});
   if (!V)
     return std::nullopt;
   ReplicaStats S;
@@ -178,10 +176,8 @@ std::optional<ReplicaStats> LossRun::replicaStats(unsigned Rep) const {
 }
 
 std::optional<LossCoreStats> LossRun::coreStats(unsigned Rep) const {
-  uint32_t Zero = 0;
-  auto V = Env.CoreMaps[Rep]->lookup(
-      {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero},
-      Env.ReplicaCpus[Rep]);
+  auto V = Env.CoreMap->lookup(
+      {reinterpret_cast<const uint8_t *>(&Rep), sizeof Rep});
   if (!V)
     return std::nullopt;
   LossCoreStats S;
@@ -195,7 +191,8 @@ bool LossRun::runReplica(uint64_t P, const XdpResult &Expected, bool &WasParked,
   const Sequencer::Frame &F = Frames[P];
   XdpResult Got;
   std::string RunError;
-  if (!BpfObject::runXdp(Env.ReplicaProgs[Rep], F.Bytes, Got, RunError)) {
+  if (!BpfObject::runXdp(Env.ScrProg, F.Bytes, Got, RunError,
+                         Env.Arrivals[Rep])) {
     Error = "packet " + std::to_string(P) + ", replica " + std::to_string(Rep) +
             ": " + RunError;
     return false;
@@ -319,8 +316,7 @@ bool LossRun::finalChecks(std::string &Error) {
               std::to_string(Core->Parked));
     for (auto [What, V] :
          {std::pair{"scr_lr_core.unrecoverable", Core->Unrecoverable},
-          {"scr_lr_core.stale", Core->Stale},
-          {"scr_lr_core.bad_core", Core->BadCore}})
+          {"scr_lr_core.stale", Core->Stale}})
       if (V)
         diverge(Last, Rep, What, "0", std::to_string(V));
   }
@@ -352,20 +348,17 @@ bool LossRun::run(std::string &Error) {
     if (!Lost[P])
       ++R.Replicas[P % K].Packets;
 
-  // Each replica learns its core index (scr_lr_core.index = index + 1)
-  // and starts where the sequencer starts.
+  // Each replica starts where the sequencer starts.
   for (unsigned Rep = 0; Rep < K; ++Rep) {
     LossCoreStats Init;
-    Init.Index = Rep + 1;
     ReplicaStats Replica;
     Replica.Applied = Opt.StartSeq;
-    uint32_t Zero = 0;
-    std::span<const uint8_t> Key(reinterpret_cast<const uint8_t *>(&Zero),
-                                 sizeof Zero);
-    if (!Env.CoreMaps[Rep]->update(
+    std::span<const uint8_t> Key(reinterpret_cast<const uint8_t *>(&Rep),
+                                 sizeof Rep);
+    if (!Env.CoreMap->update(
             Key, {reinterpret_cast<const uint8_t *>(&Init), sizeof Init},
             Error) ||
-        !Env.ReplicaMaps[Rep]->update(
+        !Env.ReplicaMap->update(
             Key, {reinterpret_cast<const uint8_t *>(&Replica), sizeof Replica},
             Error))
       return false;

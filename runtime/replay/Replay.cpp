@@ -5,6 +5,9 @@
 #include "scrrt/BpfProgram.h"
 #include "scrrt/LossReplay.h"
 #include "scrrt/Pcap.h"
+#include "scrrt/QueueDevice.h"
+#include "scrrt/Random.h"
+#include "scrrt/ReplicaMaps.h"
 #include "scrrt/Sequencer.h"
 
 #include <chrono>
@@ -13,17 +16,63 @@
 #include <linux/bpf.h>
 #include <nlohmann/json.hpp>
 #include <sched.h>
+#include <thread>
 
 namespace fs = std::filesystem;
 
 namespace scrrt {
 
+const char *scheduleName(Schedule S) {
+  switch (S) {
+  case Schedule::Lockstep:
+    return "lockstep";
+  case Schedule::Ahead:
+    return "ahead";
+  case Schedule::Behind:
+    return "behind";
+  case Schedule::Random:
+    return "random";
+  case Schedule::Concurrent:
+    return "concurrent";
+  }
+  return "?";
+}
+
+bool parseSchedules(const std::string &Name, std::vector<Schedule> &Out) {
+  static const Schedule All[] = {Schedule::Lockstep, Schedule::Ahead,
+                                 Schedule::Behind, Schedule::Random,
+                                 Schedule::Concurrent};
+  if (Name == "all") {
+    Out.assign(std::begin(All), std::end(All));
+    return true;
+  }
+  for (Schedule S : All)
+    if (Name == scheduleName(S)) {
+      Out.push_back(S);
+      return true;
+    }
+  return false;
+}
+
 namespace {
-/// One replicated map: the original's and each replica's copy.
+/// One written map: the original's, and the array of maps whose slot r is
+/// replica r's private copy.
 struct ReplicatedMap {
   std::string Name;
   BpfMap *Original = nullptr;
-  std::vector<BpfMap *> Replicas;
+  ReplicaMaps Copies;
+};
+
+/// The original's state after one packet: every written map, and the PRNG.
+struct Snapshot {
+  std::vector<MapContents> Maps; // in the order of Impl::State
+  uint64_t Prng = 0;
+};
+
+/// What the original did with one packet.
+struct Expected {
+  uint32_t Verdict = 0;
+  std::vector<uint8_t> Output;
 };
 
 bool endsWith(const std::string &S, const std::string &Suffix) {
@@ -43,6 +92,14 @@ std::string firstDifference(const std::vector<uint8_t> &A,
     ++I;
   return std::to_string(I);
 }
+
+std::span<const uint8_t> keyOf(const uint32_t &K) {
+  return {reinterpret_cast<const uint8_t *>(&K), sizeof K};
+}
+
+/// At most this many original-state snapshots are kept (each holds every
+/// written map): checkpoints are thinned out on long traces.
+constexpr uint64_t MaxSnapshots = 2048;
 } // namespace
 
 struct DifferentialReplay::Impl {
@@ -50,40 +107,60 @@ struct DifferentialReplay::Impl {
   ScrOutput Out;
   std::vector<Packet> Trace;
   uint64_t Runts = 0;
+  unsigned K = 0;
 
   std::unique_ptr<BpfObject> Original;
   int OriginalProg = -1;
   BpfMap *OriginalEnv = nullptr; // scr_ref_env, if the program has it
-  std::vector<std::unique_ptr<BpfObject>> Replicas;
-  std::vector<int> ReplicaProgs;
-  std::vector<BpfMap *> StatsMaps; // scr_replica of each replica
-  std::vector<BpfMap *> CoreMaps;  // scr_lr_core (loss recovery)
-  std::vector<int> ReplicaCpus;    // loss recovery: one CPU per replica
-  cpu_set_t UsableCpus;            // before the replay pins its thread
-  unsigned LossRuns = 0;           // loss replays run on these programs
+  std::unique_ptr<BpfObject> Scr; // the one loaded SCR program
+  int ScrProg = -1;
+  BpfMap *StatsMap = nullptr;   // scr_replica: entry r is replica r's
+  BpfMap *CoreMap = nullptr;    // scr_lr_core (loss recovery)
+  BpfMap *UnownedMap = nullptr; // scr_unowned
+  std::optional<QueueDevice> Device;
   std::vector<ReplicatedMap> State;
+  cpu_set_t UsableCpus; // before the replay pins its thread
+  unsigned Runs = 0;    // replays run on these programs
+
+  // Computed once: the frames, the original's verdicts and its state at
+  // every checkpoint.
+  bool Prepared = false;
+  std::vector<Sequencer::Frame> Frames;
+  std::vector<Expected> Want;
+  std::map<uint64_t, Snapshot> Snapshots; // by packet
+  std::vector<uint64_t> LastOf;           // each replica's last packet
+  uint64_t Every = 0;
 
   ReplayResult *R = nullptr;
+  std::string CurrentSchedule;
   int Cpu = 0;
-  int cpuOf(unsigned Replica) const {
-    return ReplicaCpus.empty() ? Cpu : ReplicaCpus[Replica];
-  }
 
+  XdpArrival arrival(unsigned Replica) const {
+    return {Device->ifindex(), Replica};
+  }
   bool loadPrograms(std::string &Error);
   bool bindState(std::string &Error);
   void diverge(uint64_t Packet, unsigned Replica, std::string What,
                std::string Expected, std::string Actual);
-  bool compareState(uint64_t Packet, unsigned Replica, std::string &Error);
+  bool setClock(uint64_t Ns, std::string &Error);
+  bool snapshot(Snapshot &S, std::string &Error);
+  bool precompute(std::string &Error);
+  bool compareState(uint64_t Packet, unsigned Replica,
+                    const Snapshot &Want, std::string &Error);
   std::optional<ReplicaStats> readStats(unsigned Replica) const;
+  bool clearScrState(std::string &Error);
+  std::vector<uint64_t> order(Schedule S);
+  bool checkFrame(uint64_t P, const XdpResult &Got, const ReplicaStats &Stats);
+  bool runSequential(Schedule S, std::string &Error,
+                     const std::function<void(uint64_t, uint64_t)> &Progress);
+  bool runConcurrent(std::string &Error);
   bool runWithLoss(ReplayResult &Result, std::string &Error);
-  bool clearAllState(std::string &Error);
 };
 
 DifferentialReplay::DifferentialReplay() : I(std::make_unique<Impl>()) {}
 DifferentialReplay::~DifferentialReplay() = default;
 
-// Compiles \p Source once into \p Dir (a .o is used as is) so that K
-// replicas do not cost K compilations.
+// Compiles \p Source once into \p Dir (a .o is used as is).
 static std::optional<std::string> objectFor(const std::string &Source,
                                             const TempDir &Dir,
                                             const std::string &Name,
@@ -115,8 +192,7 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   auto OrigObj = objectFor(OrigSource, Tmp, "original", Error);
   if (!OrigObj)
     return false;
-  Original =
-      BpfObject::load(*OrigObj, Error, OrigSource, {}, Opt.MaxEntries);
+  Original = BpfObject::load(*OrigObj, Error, OrigSource, {}, Opt.MaxEntries);
   if (!Original)
     return false;
   OriginalProg = Original->programFd(L.Entry);
@@ -137,48 +213,40 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
     return false;
   }
 
+  // One object, as deployed: its K replicas are told apart by RX queue.
   auto ScrObj = objectFor(Out.ScrProgram, Tmp, "scr", Error);
   if (!ScrObj)
     return false;
-  // With loss recovery all replicas share the log, as the cores of one
-  // program do: the first replica's log maps are reused by the others.
-  std::map<std::string, int> SharedMaps;
-  for (unsigned K = 0; K < Opt.Cores; ++K) {
-    auto Obj = BpfObject::load(*ScrObj, Error, Out.ScrProgram, SharedMaps,
-                               Opt.MaxEntries);
-    if (!Obj)
-      return false;
-    if (L.LossRecovery) {
-      BpfMap *Log = Obj->map(LossLogMapName), *Seen = Obj->map(LossSeenMapName);
-      BpfMap *Core = Obj->map(LossCoreMapName);
-      if (!Log || !Seen || !Core || !Core->perCpu() ||
-          Core->valueSize() < sizeof(LossCoreStats)) {
-        Error = Out.ScrProgram +
-                ": the layout asks for loss recovery but the program lacks "
-                "its maps (scr_lr_log, scr_lr_seen, per-CPU scr_lr_core)";
-        return false;
-      }
-      SharedMaps = {{LossLogMapName, Log->fd()}, {LossSeenMapName, Seen->fd()}};
-      CoreMaps.push_back(Core);
-    }
-    int Prog = Obj->programFd(L.Entry);
-    if (Prog < 0) {
-      Error = Out.ScrProgram + ": no program '" + L.Entry +
-              "' (layout program.entry)";
-      return false;
-    }
-    BpfMap *Stats = Obj->map(ReplicaMapName);
-    if (!Stats || !Stats->perCpu() ||
-        Stats->valueSize() < sizeof(ReplicaStats)) {
-      Error =
-          Out.ScrProgram +
-          ": no per-CPU map `scr_replica` of at least 40-byte values; is it an "
-          "SCR program?";
+  Scr = BpfObject::load(*ScrObj, Error, Out.ScrProgram, {}, Opt.MaxEntries);
+  if (!Scr)
+    return false;
+  ScrProg = Scr->programFd(L.Entry);
+  if (ScrProg < 0) {
+    Error =
+        Out.ScrProgram + ": no program '" + L.Entry + "' (layout program.entry)";
+    return false;
+  }
+  StatsMap = Scr->map(ReplicaMapName);
+  UnownedMap = Scr->map(UnownedMapName);
+  if (!StatsMap || StatsMap->perCpu() ||
+      StatsMap->valueSize() < sizeof(ReplicaStats) ||
+      StatsMap->maxEntries() < K || !UnownedMap) {
+    Error = Out.ScrProgram +
+            ": no array `scr_replica` with an entry per replica, or no "
+            "`scr_unowned`; is it an SCR program of this scrcc?";
+    return false;
+  }
+  if (L.LossRecovery) {
+    CoreMap = Scr->map(LossCoreMapName);
+    if (!Scr->map(LossLogMapName) || !Scr->map(LossSeenMapName) || !CoreMap ||
+        CoreMap->perCpu() || CoreMap->maxEntries() < K ||
+        CoreMap->valueSize() < sizeof(LossCoreStats)) {
+      Error = Out.ScrProgram +
+              ": the layout asks for loss recovery but the program lacks "
+              "its maps (scr_lr_log, scr_lr_seen, scr_lr_core with an "
+              "entry per replica)";
       return false;
     }
-    ReplicaProgs.push_back(Prog);
-    StatsMaps.push_back(Stats);
-    Replicas.push_back(std::move(Obj));
   }
   return true;
 }
@@ -197,27 +265,31 @@ bool DifferentialReplay::Impl::bindState(std::string &Error) {
                                   : ")");
       return false;
     }
-    for (auto &Obj : Replicas) {
-      BpfMap *RM = Obj->map(S.Name);
-      if (!RM) {
-        Error = Out.ScrProgram + ": no map `" + S.Name + "` (layout state)";
-        return false;
-      }
-      if (!RM->perCpu()) {
-        Error = Out.ScrProgram + ": map `" + S.Name +
-                "` is written but not per-CPU (layout scr_type " +
-                S.Replicated + ")";
-        return false;
-      }
-      if (RM->keySize() != M.Original->keySize() ||
-          RM->valueSize() != M.Original->valueSize()) {
-        Error = "map `" + S.Name +
-                "`: key/value sizes differ between the "
-                "original and the SCR program";
-        return false;
-      }
-      M.Replicas.push_back(RM);
+    BpfMap *Outer = Scr->map(S.Name);
+    if (!Outer) {
+      Error = Out.ScrProgram + ": no map `" + S.Name + "` (layout state)";
+      return false;
     }
+    auto Copies = ReplicaMaps::open(*Outer, Error);
+    if (!Copies) {
+      Error = Out.ScrProgram + ": " + Error;
+      return false;
+    }
+    if (Copies->size() != K) {
+      Error = Out.ScrProgram + ": map `" + S.Name + "` holds " +
+              std::to_string(Copies->size()) + " replicas, not " +
+              std::to_string(K);
+      return false;
+    }
+    for (unsigned Rep = 0; Rep < K; ++Rep)
+      if ((*Copies)[Rep].keySize() != M.Original->keySize() ||
+          (*Copies)[Rep].valueSize() != M.Original->valueSize()) {
+        Error = "map `" + S.Name +
+                "`: key/value sizes differ between the original and replica " +
+                std::to_string(Rep) + " of the SCR program";
+        return false;
+      }
+    M.Copies = std::move(*Copies);
     State.push_back(std::move(M));
   }
   return true;
@@ -232,15 +304,31 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
     Error = "--cores must be at least 1";
     return false;
   }
+  if (Options.Schedules.empty()) {
+    Error = "no schedule to run";
+    return false;
+  }
+  I->K = Options.Cores;
   auto Out = ScrOutput::open(Options.ScrDir, Error);
   if (!Out)
     return false;
   I->Out = std::move(*Out);
+  if (I->Out.Layout.Cores != Options.Cores) {
+    Error = "the SCR program has " + std::to_string(I->Out.Layout.Cores) +
+            " replicas (layout cores), not --cores " +
+            std::to_string(Options.Cores);
+    return false;
+  }
   auto Trace = readPcap(Options.Trace, Error);
   if (!Trace)
     return false;
   I->Trace = std::move(*Trace);
   I->Runts = dropRuntFrames(I->Trace);
+  if (I->Trace.empty()) {
+    Error = Options.Trace + ": no packet to replay (every frame is shorter "
+                            "than an Ethernet header)";
+    return false;
+  }
   if (!I->Out.Layout.LossRecovery && Options.Loss.Rate > 0) {
     Error = "--loss needs a program compiled with --loss-recovery (without "
             "it, lost history makes the replicas diverge)";
@@ -254,6 +342,11 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
     Error = "--frames is not supported with loss recovery";
     return false;
   }
+  // The device first: the threads of the concurrent schedule inherit its
+  // network namespace from this one.
+  I->Device = QueueDevice::create(Options.Cores, Error);
+  if (!I->Device)
+    return false;
   return I->loadPrograms(Error) && I->bindState(Error);
 }
 
@@ -261,16 +354,16 @@ void DifferentialReplay::Impl::diverge(uint64_t Packet, unsigned Replica,
                                        std::string What, std::string Expected,
                                        std::string Actual) {
   ++R->Divergences;
+  if (!R->Schedules.empty())
+    ++R->Schedules.back().Divergences;
   if (R->Listed.size() < Opt.MaxListed)
-    R->Listed.push_back({Packet, Replica, std::move(What), std::move(Expected),
-                         std::move(Actual)});
+    R->Listed.push_back({CurrentSchedule, Packet, Replica, std::move(What),
+                         std::move(Expected), std::move(Actual)});
 }
 
 std::optional<ReplicaStats>
 DifferentialReplay::Impl::readStats(unsigned Replica) const {
-  uint32_t Zero = 0;
-  auto V = StatsMaps[Replica]->lookup(
-      {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero}, cpuOf(Replica));
+  auto V = StatsMap->lookup(keyOf(Replica));
   if (!V)
     return std::nullopt;
   ReplicaStats S;
@@ -278,48 +371,324 @@ DifferentialReplay::Impl::readStats(unsigned Replica) const {
   return S;
 }
 
+bool DifferentialReplay::Impl::setClock(uint64_t Ns, std::string &Error) {
+  if (!OriginalEnv)
+    return true;
+  // now_ns is the sequencer's stamp; prng stays as the program left it.
+  const uint32_t Zero = 0;
+  auto Raw = OriginalEnv->lookup(keyOf(Zero));
+  RefEnv E;
+  if (Raw)
+    std::memcpy(&E, Raw->data(), sizeof E);
+  E.NowNs = Ns;
+  return OriginalEnv->update(
+      keyOf(Zero), {reinterpret_cast<const uint8_t *>(&E), sizeof E}, Error);
+}
+
+bool DifferentialReplay::Impl::snapshot(Snapshot &S, std::string &Error) {
+  S.Maps.resize(State.size());
+  for (size_t I = 0; I < State.size(); ++I)
+    if (!State[I].Original->dump(S.Maps[I], Error, Cpu))
+      return false;
+  if (Out.Layout.UsesPrng) {
+    const uint32_t Zero = 0;
+    auto Env = OriginalEnv->lookup(keyOf(Zero));
+    if (!Env) {
+      Error = "cannot read the reference's PRNG state";
+      return false;
+    }
+    RefEnv E;
+    std::memcpy(&E, Env->data(), sizeof E);
+    S.Prng = E.Prng;
+  }
+  return true;
+}
+
+// The original runs once, single-threaded, in trace order: its verdicts
+// and its state at every checkpoint are what every schedule must match.
+bool DifferentialReplay::Impl::precompute(std::string &Error) {
+  const uint64_t N = Trace.size();
+  Sequencer Seq(Out.Layout);
+  Frames.reserve(N);
+  for (const Packet &P : Trace)
+    Frames.push_back(Seq.next(P));
+
+  uint64_t PerReplica = (N + K - 1) / K;
+  Every = Opt.CheckpointEvery ? Opt.CheckpointEvery
+                              : std::max<uint64_t>(1, (PerReplica + 255) / 256);
+  Every = std::max<uint64_t>(Every, (N + MaxSnapshots - 1) / MaxSnapshots);
+  LastOf.assign(K, UINT64_MAX);
+  for (uint64_t P = 0; P < N; ++P)
+    LastOf[P % K] = P;
+
+  Want.resize(N);
+  XdpResult Got;
+  for (uint64_t P = 0; P < N; ++P) {
+    std::string RunError;
+    if (!setClock(Frames[P].TimestampNs, Error))
+      return false;
+    if (!BpfObject::runXdp(OriginalProg, Trace[P].Data, Got, RunError)) {
+      Error = "packet " + std::to_string(P) + ", original: " + RunError;
+      return false;
+    }
+    Want[P] = {Got.Verdict, Got.Output};
+    bool Checkpoint = (P / K + 1) % Every == 0 || P == LastOf[P % K];
+    if (Checkpoint && !snapshot(Snapshots[P], Error))
+      return false;
+  }
+  Prepared = true;
+  return true;
+}
+
 bool DifferentialReplay::Impl::compareState(uint64_t Packet, unsigned Replica,
+                                            const Snapshot &W,
                                             std::string &Error) {
-  MapContents Want, Got;
-  for (const ReplicatedMap &M : State) {
-    if (!M.Original->dump(Want, Error, Cpu) ||
-        !M.Replicas[Replica]->dump(Got, Error, cpuOf(Replica)))
+  MapContents Got;
+  for (size_t I = 0; I < State.size(); ++I) {
+    const ReplicatedMap &M = State[I];
+    const MapContents &Want = W.Maps[I];
+    if (!M.Copies[Replica].dump(Got, Error))
       return false;
     if (Want == Got)
       continue;
     // Report the first key (in key order) where they differ.
-    auto W = Want.begin(), G = Got.begin();
-    while (W != Want.end() && G != Got.end() && *W == *G)
-      ++W, ++G;
+    auto Wi = Want.cbegin();
+    auto G = Got.cbegin();
+    while (Wi != Want.end() && G != Got.end() && *Wi == *G)
+      ++Wi, ++G;
     std::string What = "map " + M.Name + " key ", Expected, Actual;
-    if (G == Got.end() || (W != Want.end() && W->first < G->first)) {
-      What += hexBytes(W->first);
-      Expected = hexBytes(W->second);
+    if (G == Got.end() || (Wi != Want.end() && Wi->first < G->first)) {
+      What += hexBytes(Wi->first);
+      Expected = hexBytes(Wi->second);
       Actual = "absent";
-    } else if (W == Want.end() || G->first < W->first) {
+    } else if (Wi == Want.end() || G->first < Wi->first) {
       What += hexBytes(G->first);
       Expected = "absent";
       Actual = hexBytes(G->second);
     } else {
-      What += hexBytes(W->first);
-      Expected = hexBytes(W->second);
+      What += hexBytes(Wi->first);
+      Expected = hexBytes(Wi->second);
       Actual = hexBytes(G->second);
     }
     diverge(Packet, Replica, What, Expected, Actual);
   }
   if (Out.Layout.UsesPrng) {
-    uint32_t Zero = 0;
-    auto Env = OriginalEnv->lookup(
-        {reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero});
     auto S = readStats(Replica);
-    if (!Env || !S) {
-      Error = "cannot read the PRNG state";
+    if (!S) {
+      Error = "cannot read scr_replica of replica " + std::to_string(Replica);
       return false;
     }
-    RefEnv E;
-    std::memcpy(&E, Env->data(), sizeof E);
-    if (E.Prng != S->Prng)
-      diverge(Packet, Replica, "prng", hex64(E.Prng), hex64(S->Prng));
+    if (W.Prng != S->Prng)
+      diverge(Packet, Replica, "prng", hex64(W.Prng), hex64(S->Prng));
+  }
+  return true;
+}
+
+// Another schedule on the same loaded program starts from the state a
+// fresh load has.
+bool DifferentialReplay::Impl::clearScrState(std::string &Error) {
+  std::vector<const BpfMap *> Maps = {StatsMap, UnownedMap};
+  for (const char *Name : {LossCoreMapName, LossLogMapName, LossSeenMapName})
+    if (const BpfMap *M = Scr->map(Name))
+      Maps.push_back(M);
+  for (const ReplicatedMap &M : State)
+    for (unsigned Rep = 0; Rep < K; ++Rep)
+      Maps.push_back(&M.Copies[Rep]);
+  for (const BpfMap *M : Maps)
+    if (!clearMap(*M, Error))
+      return false;
+  return true;
+}
+
+// The order in which the frames run under a sequential schedule. Each
+// replica's frames P = r, r + K, ... always run in their own order; the
+// schedule only decides which replica runs next.
+std::vector<uint64_t> DifferentialReplay::Impl::order(Schedule S) {
+  const uint64_t N = Frames.size();
+  std::vector<uint64_t> Order;
+  Order.reserve(N);
+  if (S == Schedule::Lockstep || K == 1) {
+    for (uint64_t P = 0; P < N; ++P)
+      Order.push_back(P);
+    return Order;
+  }
+  std::vector<uint64_t> Next(K);
+  for (unsigned Rep = 0; Rep < K; ++Rep)
+    Next[Rep] = Rep;
+  Random Rng(Opt.ScheduleSeed);
+  const uint64_t Lead = Opt.Skew * K; // Skew of a replica's own frames
+  while (Order.size() < N) {
+    // The replica whose next frame is earliest, optionally excluding one.
+    auto Earliest = [&](int Except) {
+      int Best = -1;
+      for (unsigned Rep = 0; Rep < K; ++Rep)
+        if (int(Rep) != Except && Next[Rep] < N &&
+            (Best < 0 || Next[Rep] < Next[Best]))
+          Best = int(Rep);
+      return Best;
+    };
+    int Pick = -1;
+    // The replica singled out takes turns: each for 1/K of the trace.
+    int Odd = int(Order.size() * K / N);
+    if (S == Schedule::Random) {
+      do
+        Pick = int(Rng.below(K));
+      while (Next[Pick] >= N);
+    } else if (S == Schedule::Ahead) {
+      int Others = Earliest(Odd);
+      bool MayLead = Next[Odd] < N &&
+                     (Others < 0 || Next[Odd] < Next[Others] + Lead);
+      Pick = MayLead ? Odd : Others;
+    } else {
+      int Others = Earliest(Odd);
+      bool MustRun =
+          Next[Odd] < N && (Others < 0 || Next[Odd] + Lead <= Next[Others]);
+      Pick = MustRun ? Odd : Others;
+    }
+    Order.push_back(Next[Pick]);
+    Next[Pick] += K;
+  }
+  return Order;
+}
+
+// Checks one replica frame against the original: verdict, output packet,
+// and the replica's bookkeeping (docs/packet-format.md: after its frame a
+// replica has applied every relevant packet before it, and this one if it
+// is relevant; nothing is lost in a replay, so no gap is counted).
+bool DifferentialReplay::Impl::checkFrame(uint64_t P, const XdpResult &Got,
+                                          const ReplicaStats &Stats) {
+  const unsigned Rep = unsigned(P % K);
+  const Expected &W = Want[P];
+  const Sequencer::Frame &F = Frames[P];
+  if (W.Verdict != Got.Verdict)
+    diverge(P, Rep, "verdict", xdpVerdictName(W.Verdict),
+            xdpVerdictName(Got.Verdict));
+  else if (W.Verdict != XDP_DROP && W.Verdict != XDP_ABORTED &&
+           W.Output != Got.Output)
+    diverge(P, Rep, "output byte " + firstDifference(W.Output, Got.Output),
+            hexBytes(W.Output), hexBytes(Got.Output));
+  uint32_t Applied = F.HistSeq + (F.Relevant ? 1 : 0);
+  if (Stats.Applied != Applied)
+    diverge(P, Rep, "scr_replica.applied", std::to_string(Applied),
+            std::to_string(Stats.Applied));
+  if (Stats.Gaps)
+    diverge(P, Rep, "scr_replica.gaps", "0", std::to_string(Stats.Gaps));
+  return true;
+}
+
+bool DifferentialReplay::Impl::runSequential(
+    Schedule S, std::string &Error,
+    const std::function<void(uint64_t, uint64_t)> &Progress) {
+  const uint64_t N = Frames.size();
+  const bool First = R->Schedules.size() == 1;
+  std::vector<uint32_t> RunNs;
+  XdpResult Got;
+  uint64_t Done = 0;
+  for (uint64_t P : order(S)) {
+    const unsigned Rep = unsigned(P % K);
+    std::string RunError;
+    if (!BpfObject::runXdp(ScrProg, Frames[P].Bytes, Got, RunError,
+                           arrival(Rep))) {
+      Error = std::string(scheduleName(S)) + " schedule, packet " +
+              std::to_string(P) + ", replica " + std::to_string(Rep) + ": " +
+              RunError;
+      return false;
+    }
+    if (First) {
+      R->ReplicaRunNs += Got.DurationNs;
+      RunNs.push_back(Got.DurationNs);
+    }
+    auto Stats = readStats(Rep);
+    if (!Stats) {
+      Error = "cannot read scr_replica of replica " + std::to_string(Rep);
+      return false;
+    }
+    checkFrame(P, Got, *Stats);
+    ReplicaSummary &Sum = R->Replicas[Rep];
+    Sum.Stats = *Stats;
+    if (First)
+      ++Sum.Packets;
+    if (auto It = Snapshots.find(P); It != Snapshots.end()) {
+      if (!compareState(P, Rep, It->second, Error))
+        return false;
+      ++Sum.Checkpoints;
+      ++R->Checkpoints;
+      ++R->Schedules.back().Checkpoints;
+    }
+    if (Progress && (++Done % 4096 == 0 || Done == N))
+      Progress(Done, N);
+  }
+  if (First)
+    R->ReplicaRunNsMedian = medianOf(RunNs);
+  return true;
+}
+
+// Truly concurrent: one thread per usable CPU, thread t running the frames
+// of replicas t, t + T, ... in trace order. Only verdicts are checked while
+// they run; each replica's state is compared after its last frame.
+bool DifferentialReplay::Impl::runConcurrent(std::string &Error) {
+  std::vector<int> Cpus;
+  for (int C = 0; C < CPU_SETSIZE; ++C)
+    if (CPU_ISSET(C, &UsableCpus))
+      Cpus.push_back(C);
+  if (Cpus.empty())
+    Cpus.push_back(Cpu);
+  const unsigned T = std::min<unsigned>(K, unsigned(Cpus.size()));
+  const uint64_t N = Frames.size();
+  std::vector<XdpResult> Got(N);
+  std::vector<std::string> Errors(T);
+  std::vector<std::thread> Threads;
+  for (unsigned Th = 0; Th < T; ++Th)
+    Threads.emplace_back([&, Th] {
+      if (!pinThisThread(Cpus[Th], Errors[Th]))
+        return;
+      for (uint64_t P = 0; P < N; ++P) {
+        if (P % K % T != Th)
+          continue;
+        std::string RunError;
+        if (!BpfObject::runXdp(ScrProg, Frames[P].Bytes, Got[P], RunError,
+                               arrival(unsigned(P % K)))) {
+          Errors[Th] = "concurrent schedule, packet " + std::to_string(P) +
+                       ": " + RunError;
+          return;
+        }
+      }
+    });
+  for (std::thread &Th : Threads)
+    Th.join();
+  for (const std::string &E : Errors)
+    if (!E.empty()) {
+      Error = E;
+      return false;
+    }
+  for (uint64_t P = 0; P < N; ++P) {
+    const Expected &W = Want[P];
+    const unsigned Rep = unsigned(P % K);
+    if (W.Verdict != Got[P].Verdict)
+      diverge(P, Rep, "verdict", xdpVerdictName(W.Verdict),
+              xdpVerdictName(Got[P].Verdict));
+    else if (W.Verdict != XDP_DROP && W.Verdict != XDP_ABORTED &&
+             W.Output != Got[P].Output)
+      diverge(P, Rep,
+              "output byte " + firstDifference(W.Output, Got[P].Output),
+              hexBytes(W.Output), hexBytes(Got[P].Output));
+  }
+  for (unsigned Rep = 0; Rep < K; ++Rep) {
+    if (LastOf[Rep] == UINT64_MAX)
+      continue;
+    auto Stats = readStats(Rep);
+    if (!Stats) {
+      Error = "cannot read scr_replica of replica " + std::to_string(Rep);
+      return false;
+    }
+    XdpResult Last = Got[LastOf[Rep]];
+    Last.Verdict = Want[LastOf[Rep]].Verdict; // compared above
+    Last.Output = Want[LastOf[Rep]].Output;
+    checkFrame(LastOf[Rep], Last, *Stats);
+    if (!compareState(LastOf[Rep], Rep, Snapshots.at(LastOf[Rep]), Error))
+      return false;
+    ++R->Checkpoints;
+    ++R->Schedules.back().Checkpoints;
   }
   return true;
 }
@@ -330,9 +699,8 @@ bool DifferentialReplay::run(
   Impl &M = *I;
   M.R = &Result;
   Result = ReplayResult();
-  const unsigned K = M.Opt.Cores;
-  const uint64_t N = M.Trace.size();
-  Result.Packets = N;
+  const unsigned K = M.K;
+  Result.Packets = M.Trace.size();
   Result.SkippedRunts = M.Runts;
 
   M.Cpu = M.Opt.Cpu >= 0 ? M.Opt.Cpu : sched_getcpu();
@@ -343,123 +711,53 @@ bool DifferentialReplay::run(
   Result.Cpu = M.Cpu;
   Result.CappedMaps = M.Original->cappedMaps();
   Result.MaxEntries = M.Opt.MaxEntries;
+  Result.Replicas.resize(K);
+  for (unsigned Rep = 0; Rep < K; ++Rep)
+    Result.Replicas[Rep].Index = Rep;
   if (M.Out.Layout.LossRecovery)
     return M.runWithLoss(Result, Error);
 
-  uint64_t PerReplica = (N + K - 1) / K;
-  uint64_t Every = M.Opt.CheckpointEvery
-                       ? M.Opt.CheckpointEvery
-                       : std::max<uint64_t>(1, (PerReplica + 255) / 256);
-  Result.CheckpointEvery = Every;
-  Result.Replicas.resize(K);
-  for (unsigned R = 0; R < K; ++R)
-    Result.Replicas[R].Index = R;
-
-  Sequencer Seq(M.Out.Layout);
-  const uint32_t Zero = 0;
-  const std::span<const uint8_t> ZeroKey(
-      reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero);
-  XdpResult Want, Got;
-  std::vector<uint64_t> ReportedGaps(K, 0);
-  std::vector<Packet> Frames;
-  std::vector<uint32_t> RunNs;
+  if (!M.Prepared && !M.precompute(Error))
+    return false;
+  Result.CheckpointEvery = M.Every;
   auto Start = std::chrono::steady_clock::now();
-
-  for (uint64_t P = 0; P < N; ++P) {
-    const unsigned R = P % K;
-    Sequencer::Frame F = Seq.next(M.Trace[P]);
-    if (!M.Opt.FramesOut.empty())
-      Frames.push_back({M.Trace[P].TimestampNs, F.Bytes});
-
-    if (M.OriginalEnv) {
-      // now_ns is the sequencer's stamp; prng stays as the program left it.
-      auto Raw = M.OriginalEnv->lookup(ZeroKey);
-      RefEnv Env;
-      if (Raw)
-        std::memcpy(&Env, Raw->data(), sizeof Env);
-      Env.NowNs = F.TimestampNs;
-      if (!M.OriginalEnv->update(
-              ZeroKey, {reinterpret_cast<const uint8_t *>(&Env), sizeof Env},
-              Error))
-        return false;
-    }
-    std::string RunError;
-    if (!BpfObject::runXdp(M.OriginalProg, M.Trace[P].Data, Want, RunError)) {
-      Error = "packet " + std::to_string(P) + ", original: " + RunError;
+  for (Schedule S : M.Opt.Schedules) {
+    if (M.Runs++ && !M.clearScrState(Error))
       return false;
-    }
-    if (!BpfObject::runXdp(M.ReplicaProgs[R], F.Bytes, Got, RunError)) {
-      Error = "packet " + std::to_string(P) + ", replica " + std::to_string(R) +
-              ": " + RunError;
+    M.CurrentSchedule = scheduleName(S);
+    Result.Schedules.push_back({M.CurrentSchedule, 0, 0, 0});
+    auto SStart = std::chrono::steady_clock::now();
+    bool Ok = S == Schedule::Concurrent ? M.runConcurrent(Error)
+                                        : M.runSequential(S, Error, Progress);
+    if (!Ok)
       return false;
-    }
-
-    Result.ReplicaRunNs += Got.DurationNs;
-    RunNs.push_back(Got.DurationNs);
-    if (Want.Verdict != Got.Verdict)
-      M.diverge(P, R, "verdict", xdpVerdictName(Want.Verdict),
-                xdpVerdictName(Got.Verdict));
-    else if (Want.Verdict != XDP_DROP && Want.Verdict != XDP_ABORTED &&
-             Want.Output != Got.Output)
-      M.diverge(P, R, "output byte " + firstDifference(Want.Output, Got.Output),
-                hexBytes(Want.Output), hexBytes(Got.Output));
-
-    auto Stats = M.readStats(R);
-    if (!Stats) {
-      Error = "cannot read scr_replica of replica " + std::to_string(R);
+    Result.Schedules.back().Seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                      SStart)
+            .count();
+    if (!pinThisThread(M.Cpu, Error))
       return false;
-    }
-    // docs/packet-format.md: after its frame a replica has applied every
-    // relevant packet before it, and this one if it is relevant.
-    uint32_t Applied = F.HistSeq + (F.Relevant ? 1 : 0);
-    if (Stats->Applied != Applied)
-      M.diverge(P, R, "scr_replica.applied", std::to_string(Applied),
-                std::to_string(Stats->Applied));
-    // Nothing is lost in a replay: any gap is a bug.
-    if (Stats->Gaps != ReportedGaps[R]) {
-      M.diverge(P, R, "scr_replica.gaps", std::to_string(ReportedGaps[R]),
-                std::to_string(Stats->Gaps));
-      ReportedGaps[R] = Stats->Gaps;
-    }
-
-    ReplicaSummary &S = Result.Replicas[R];
-    S.Stats = *Stats;
-    ++S.Packets;
-    bool Last = P + K >= N;
-    if (S.Packets % Every == 0 || Last) {
-      if (!M.compareState(P, R, Error))
-        return false;
-      ++S.Checkpoints;
-      ++Result.Checkpoints;
-    }
-    if (Progress && (P % 4096 == 0 || P + 1 == N))
-      Progress(P + 1, N);
   }
   Result.Seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
-  Result.ReplicaRunNsMedian = medianOf(RunNs);
-  return M.Opt.FramesOut.empty() || writePcap(M.Opt.FramesOut, Frames, Error);
-}
-
-// Another loss replay on the same loaded programs (loading them, with
-// their preallocated maps, costs far more than a replay) starts from
-// empty state, as a fresh load would.
-bool DifferentialReplay::Impl::clearAllState(std::string &Error) {
-  std::vector<const BpfMap *> Maps = {Replicas[0]->map(LossLogMapName),
-                                      Replicas[0]->map(LossSeenMapName)};
-  if (OriginalEnv)
-    Maps.push_back(OriginalEnv);
-  for (const ReplicatedMap &M : State) {
-    Maps.push_back(M.Original);
-    Maps.insert(Maps.end(), M.Replicas.begin(), M.Replicas.end());
-  }
-  Maps.insert(Maps.end(), StatsMaps.begin(), StatsMaps.end());
-  Maps.insert(Maps.end(), CoreMaps.begin(), CoreMaps.end());
-  for (const BpfMap *M : Maps)
-    if (!clearMap(*M, Error))
-      return false;
-  return true;
+  // Every frame had a replica: the device has exactly K queues.
+  const uint32_t Zero = 0;
+  if (auto All = M.UnownedMap->lookupAllCpus(keyOf(Zero)))
+    for (const auto &Slot : *All) {
+      uint64_t V = 0;
+      std::memcpy(&V, Slot.data(), std::min(Slot.size(), sizeof V));
+      Result.UnownedFrames += V;
+    }
+  if (Result.UnownedFrames)
+    M.diverge(Result.Packets - 1, 0, "frames on no replica's queue", "0",
+              std::to_string(Result.UnownedFrames));
+  if (M.Opt.FramesOut.empty())
+    return true;
+  std::vector<Packet> Frames;
+  for (uint64_t P = 0; P < M.Frames.size(); ++P)
+    Frames.push_back({M.Trace[P].TimestampNs, M.Frames[P].Bytes});
+  return writePcap(M.Opt.FramesOut, Frames, Error);
 }
 
 void DifferentialReplay::setLoss(const LossOptions &Loss) {
@@ -470,23 +768,24 @@ void DifferentialReplay::setLoss(const LossOptions &Loss) {
 // process may use (the original stays on the CPU the replay started on).
 bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
                                            std::string &Error) {
-  if (LossRuns++ && !clearAllState(Error))
-    return false;
-  ReplicaCpus.clear();
+  if (Runs++) {
+    // Another loss replay on the same loaded programs (loading them costs
+    // far more than a replay) starts from empty state, as a fresh load.
+    if (!clearScrState(Error))
+      return false;
+    for (const ReplicatedMap &M : State)
+      if (!clearMap(*M.Original, Error))
+        return false;
+    if (OriginalEnv && !clearMap(*OriginalEnv, Error))
+      return false;
+  }
+  CurrentSchedule = "concurrent";
+  Result.Schedules.push_back({CurrentSchedule, 0, 0, 0});
   std::vector<int> Cpus;
   for (int C = 0; C < CPU_SETSIZE; ++C)
     if (CPU_ISSET(C, &UsableCpus) && C != Cpu)
       Cpus.push_back(C);
   Cpus.insert(Cpus.begin(), Cpu);
-  for (unsigned K = 0; K < Opt.Cores; ++K)
-    ReplicaCpus.push_back(Cpus[K % Cpus.size()]);
-
-  const unsigned K = Opt.Cores;
-  Result.Packets = Trace.size();
-  Result.SkippedRunts = Runts;
-  Result.Replicas.resize(K);
-  for (unsigned R = 0; R < K; ++R)
-    Result.Replicas[R].Index = R;
 
   LossReplayEnv Env;
   Env.Layout = &Out.Layout;
@@ -494,29 +793,22 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
   Env.OriginalProg = OriginalProg;
   Env.OriginalCpu = Cpu;
   Env.SetClock = [this](uint64_t Ns, std::string &Err) {
-    if (!OriginalEnv)
-      return true;
-    const uint32_t Zero = 0;
-    const std::span<const uint8_t> ZeroKey(
-        reinterpret_cast<const uint8_t *>(&Zero), sizeof Zero);
-    auto Raw = OriginalEnv->lookup(ZeroKey);
-    RefEnv E;
-    if (Raw)
-      std::memcpy(&E, Raw->data(), sizeof E);
-    E.NowNs = Ns;
-    return OriginalEnv->update(
-        ZeroKey, {reinterpret_cast<const uint8_t *>(&E), sizeof E}, Err);
+    return setClock(Ns, Err);
   };
-  Env.ReplicaProgs = ReplicaProgs;
-  Env.ReplicaCpus = ReplicaCpus;
-  Env.ReplicaMaps = StatsMaps;
-  Env.CoreMaps = CoreMaps;
+  Env.ScrProg = ScrProg;
+  for (unsigned Rep = 0; Rep < K; ++Rep) {
+    Env.Arrivals.push_back(arrival(Rep));
+    Env.ReplicaCpus.push_back(Cpus[Rep % Cpus.size()]);
+  }
+  Env.ReplicaMap = StatsMap;
+  Env.CoreMap = CoreMap;
   Env.Diverge = [this](uint64_t P, unsigned Rep, std::string What,
                        std::string Expected, std::string Actual) {
     diverge(P, Rep, std::move(What), std::move(Expected), std::move(Actual));
   };
   Env.CompareState = [this](uint64_t P, unsigned Rep, std::string &Err) {
-    return compareState(P, Rep, Err);
+    Snapshot Now;
+    return snapshot(Now, Err) && compareState(P, Rep, Now, Err);
   };
   return runLossReplay(Env, Opt, Result, Error);
 }
@@ -524,7 +816,8 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
 std::string replayResultJson(const ReplayResult &R) {
   using json = nlohmann::ordered_json;
   auto DivJson = [](const Divergence &D) {
-    return json{{"packet", D.Packet},
+    return json{{"schedule", D.Schedule},
+                {"packet", D.Packet},
                 {"replica", D.Replica},
                 {"what", D.What},
                 {"expected", D.Expected},
@@ -540,10 +833,16 @@ std::string replayResultJson(const ReplayResult &R) {
   for (const Divergence &D : R.Listed)
     L.push_back(DivJson(D));
   J["listed_divergences"] = L;
+  json Ss = json::array();
+  for (const ScheduleSummary &S : R.Schedules)
+    Ss.push_back({{"schedule", S.Name},
+                  {"divergences", S.Divergences},
+                  {"checkpoints", S.Checkpoints},
+                  {"seconds", S.Seconds}});
+  J["schedules"] = Ss;
   json Reps = json::array();
   for (const ReplicaSummary &S : R.Replicas)
     Reps.push_back({{"replica", S.Index},
-                    {"cpu", R.Cpu},
                     {"packets", S.Packets},
                     {"checkpoints", S.Checkpoints},
                     {"applied", S.Stats.Applied},
@@ -551,6 +850,7 @@ std::string replayResultJson(const ReplayResult &R) {
                     {"gaps", S.Stats.Gaps},
                     {"short_frames", S.Stats.ShortFrames}});
   J["replicas"] = Reps;
+  J["unowned_frames"] = R.UnownedFrames;
   J["checkpoints"] = R.Checkpoints;
   J["checkpoint_every"] = R.CheckpointEvery;
   J["cpu"] = R.Cpu;

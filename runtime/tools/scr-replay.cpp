@@ -1,6 +1,7 @@
 //===- scr-replay.cpp - Differential replay of an SCR program -------------===//
 //
 // scr-replay --original PROG --scr OUTDIR --trace TRACE.pcap --cores K
+//            [--schedule NAME]... [--skew W] [--schedule-seed S]
 //            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
 //            [--frames OUT.pcap]
 //            [--loss RATE[/LEN]]... [--burst LEN] [--seed S] [--max-skew W]
@@ -30,11 +31,17 @@ static void usage() {
       "                  [--frames OUT.pcap]\n"
       "                  [--loss RATE[/LEN]]... [--burst LEN] [--seed S]\n"
       "                  [--max-skew W] [--start-seq X] [--max-entries N]\n"
-      "Runs the original program single-threaded and K replicas of the SCR\n"
-      "program over the trace (frame i -> replica i mod K) and compares\n"
-      "verdicts, output packets and replicated state. PROG defaults to\n"
-      "OUTDIR/<stem>.ref.bpf.c. --frames writes the SCR frames the replicas\n"
-      "were given. Exit: 0 equal, 1 divergence, 2 error.\n"
+      "                  [--schedule NAME]... [--skew W] "
+      "[--schedule-seed S]\n"
+      "Runs the original program single-threaded, and the SCR program loaded\n"
+      "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
+      "queue i mod K of a K-queue veth in a private network namespace.\n"
+      "Compares verdicts, output packets and every replica's state with the\n"
+      "original at the same point, under each schedule in turn: lockstep,\n"
+      "ahead / behind (each replica in turn W of its frames, default 3,\n"
+      "early or late), random (seed S) and concurrent (a thread per CPU);\n"
+      "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c. --frames\n"
+      "writes the SCR frames. Exit: 0 equal, 1 divergence, 2 error.\n"
       "A program compiled with --loss-recovery runs its replicas concurrently\n"
       "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
       "at most a quarter of the log) sharing the log; --loss drops RATE\n"
@@ -59,13 +66,17 @@ static bool parseUnsigned(const char *S, uint64_t &V) {
 }
 
 static void printHuman(const ReplayResult &R, bool Quiet) {
-  std::printf("replayed %llu packets on %zu replicas (cpu %d), %llu runt "
-              "frames skipped, %llu checkpoints (every %llu packets of a "
-              "replica)\n",
-              (unsigned long long)R.Packets, R.Replicas.size(), R.Cpu,
+  std::printf("replayed %llu packets on %zu replicas of one loaded program, "
+              "%llu runt frames skipped, %llu checkpoints (every %llu "
+              "packets of a replica)\n",
+              (unsigned long long)R.Packets, R.Replicas.size(),
               (unsigned long long)R.SkippedRunts,
               (unsigned long long)R.Checkpoints,
               (unsigned long long)R.CheckpointEvery);
+  for (const ScheduleSummary &S : R.Schedules)
+    std::printf("  schedule %-10s %llu divergences, %llu checkpoints\n",
+                S.Name.c_str(), (unsigned long long)S.Divergences,
+                (unsigned long long)S.Checkpoints);
   if (!R.CappedMaps.empty()) {
     std::printf("hash maps capped at %llu entries (--max-entries):",
                 (unsigned long long)R.MaxEntries);
@@ -118,16 +129,17 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
   }
   std::printf("%llu divergence(s)\n", (unsigned long long)R.Divergences);
   for (const Divergence &D : R.Listed)
-    std::printf("  packet %llu, replica %u: %s\n    expected %s\n    actual   "
-                "%s\n",
-                (unsigned long long)D.Packet, D.Replica, D.What.c_str(),
+    std::printf("  %s: packet %llu, replica %u: %s\n    expected %s\n    "
+                "actual   %s\n",
+                D.Schedule.c_str(), (unsigned long long)D.Packet, D.Replica,
+                D.What.c_str(),
                 D.Expected.c_str(), D.Actual.c_str());
 }
 
 int main(int Argc, char **Argv) {
   ReplayOptions O;
   std::vector<LossOptions> LossRuns;
-  bool Json = false, Quiet = false;
+  bool Json = false, Quiet = false, ScheduleGiven = false;
   uint64_t Cores = 0;
   for (int A = 1; A < Argc; ++A) {
     std::string Arg = Argv[A];
@@ -155,6 +167,29 @@ int main(int Argc, char **Argv) {
        : Arg == "--scr"    ? O.ScrDir
        : Arg == "--trace"  ? O.Trace
                            : O.FramesOut) = V;
+    } else if (Arg == "--schedule") {
+      if (!Value(V))
+        return 2;
+      if (!ScheduleGiven)
+        O.Schedules.clear();
+      ScheduleGiven = true;
+      if (!parseSchedules(V, O.Schedules)) {
+        std::fprintf(stderr,
+                     "scr-replay: --schedule: unknown schedule '%s' "
+                     "(lockstep, ahead, behind, random, concurrent, all)\n",
+                     V);
+        return 2;
+      }
+    } else if (Arg == "--skew" || Arg == "--schedule-seed") {
+      uint64_t N = 0;
+      if (!Value(V))
+        return 2;
+      if (!parseUnsigned(V, N) || (Arg == "--skew" && (N == 0 || N > 1u << 20))) {
+        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
+                     V);
+        return 2;
+      }
+      (Arg == "--skew" ? O.Skew : O.ScheduleSeed) = N;
     } else if (Arg == "--loss") {
       if (!Value(V))
         return 2;

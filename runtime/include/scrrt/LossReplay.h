@@ -3,9 +3,10 @@
 //
 // The differential replay of a program compiled with --loss-recovery:
 // frames are dropped between the sequencer and the cores (LossModel), the K
-// replicas run truly concurrently (one pinned thread each, free to run ahead
-// of or behind each other within a window) and share the loss-recovery log
-// as the cores of a real deployment do. The oracle: the original program,
+// replicas of the one loaded program run truly concurrently (one pinned
+// thread each, free to run ahead of or behind each other within a window,
+// each on its RX queue) and share the loss-recovery log as in a real
+// deployment. The oracle: the original program,
 // single-threaded, over the packets that were applied (every packet except
 // those whose history entry reached no core); every verdict a replica gives
 // for a frame it ran must equal the original's; a parked frame must carry
@@ -18,6 +19,7 @@
 #define SCRRT_LOSSREPLAY_H
 
 #include "scrrt/BpfMap.h"
+#include "scrrt/BpfProgram.h"
 #include "scrrt/Packet.h"
 #include "scrrt/Replay.h"
 
@@ -35,10 +37,13 @@ struct LossReplayEnv {
   int OriginalCpu = 0; // the calling thread is pinned there
   /// Sets the original's clock (scr_ref_env.now_ns) for the next packet.
   std::function<bool(uint64_t TimestampNs, std::string &Error)> SetClock;
-  std::vector<int> ReplicaProgs;
-  std::vector<int> ReplicaCpus;      // where each replica's thread runs
-  std::vector<BpfMap *> ReplicaMaps; // scr_replica of each replica
-  std::vector<BpfMap *> CoreMaps;    // scr_lr_core of each replica
+  /// The one loaded SCR program; replica r's frames arrive as
+  /// Arrivals[r] (RX queue r of the QueueDevice).
+  int ScrProg = -1;
+  std::vector<XdpArrival> Arrivals;
+  std::vector<int> ReplicaCpus; // where each replica's thread runs
+  const BpfMap *ReplicaMap = nullptr; // scr_replica: entry r is replica r's
+  const BpfMap *CoreMap = nullptr;    // scr_lr_core: entry r is replica r's
   /// Records a divergence (called with a lock held).
   std::function<void(uint64_t Packet, unsigned Replica, std::string What,
                      std::string Expected, std::string Actual)>

@@ -17,9 +17,9 @@ inline constexpr const char *LossCoreMapName = "scr_lr_core";
 inline constexpr const char *LossLogMapName = "scr_lr_log";
 inline constexpr const char *LossSeenMapName = "scr_lr_seen";
 
-/// Value of the SCR program's `scr_lr_core` map (one per CPU).
+/// Value of the SCR program's `scr_lr_core` map (entry r: replica r's).
 struct LossCoreStats {
-  uint32_t Index = 0; // core index + 1, set by the loader
+  uint32_t Reserved = 0;
   uint32_t Seen = 0;  // published bound: entries below it are logged
   uint32_t Started = 0;
   uint32_t LastParked = 0; // the last frame was parked
@@ -28,7 +28,7 @@ struct LossCoreStats {
   uint64_t Parked = 0;    // frames parked (verdict: the parked policy)
   uint64_t Stale = 0;     // frames older than what the core had seen
   uint64_t Unrecoverable = 0;
-  uint64_t BadCore = 0;
+  uint64_t Reserved2 = 0;
 };
 static_assert(sizeof(LossCoreStats) == 64, "struct scr_lr_core is 64 bytes");
 

@@ -1,12 +1,17 @@
 //===- Replay.h - Differential replay: original vs SCR replicas -*- C++ -*-===//
 //
-// The oracle of DESIGN.md §5. The original program (in practice scrcc's
-// reference variant) runs single-threaded over a trace; the reference
-// sequencer turns the same trace into SCR frames, frame i going to replica
-// i mod K, each replica its own loaded copy of the SCR program (its own
-// maps). Every verdict, every output packet and, at checkpoints, every
-// replicated map and the PRNG state must match the original at the same
-// point of the trace. Any difference is a divergence.
+// The oracle of DESIGN.md §5, run the way the program is deployed. The
+// original program (in practice scrcc's reference variant) runs
+// single-threaded over a trace; the reference sequencer turns the same
+// trace into SCR frames, frame i going to replica i mod K; the SCR program
+// is loaded ONCE, and replica r's frames arrive on RX queue r of a K-queue
+// device (QueueDevice), which is how the program tells its replicas apart.
+// The replicas run out of step under several schedules (lockstep, one
+// replica ahead of or behind the others, seeded random interleavings, truly
+// concurrent threads). Every verdict, every output packet and, at
+// checkpoints, every replica's private copy of every written map and its
+// PRNG must match the original at the same point of the trace. Any
+// difference is a divergence.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCRRT_REPLAY_H
@@ -24,6 +29,19 @@
 
 namespace scrrt {
 
+/// How the replicas' frames interleave (each replica always runs its own
+/// frames in order, as a queue's NAPI context does).
+enum class Schedule {
+  Lockstep,   // trace order: replica i mod K runs frame i
+  Ahead,      // each replica in turn runs up to Skew of its frames early
+  Behind,     // each replica in turn runs up to Skew of its frames late
+  Random,     // seeded random interleaving
+  Concurrent, // one thread per CPU, each running some replicas' frames
+};
+const char *scheduleName(Schedule S);
+/// "lockstep", "ahead", ..., or "all"; false if \p Name is none of them.
+bool parseSchedules(const std::string &Name, std::vector<Schedule> &Out);
+
 struct ReplayOptions {
   std::string ScrDir;   // scrcc's output directory
   std::string Original; // .bpf.c / .c / .o; empty: ScrDir/<stem>.ref.bpf.c
@@ -33,9 +51,20 @@ struct ReplayOptions {
   /// (and always after its last one); 0 picks about 256 checkpoints per
   /// replica.
   uint64_t CheckpointEvery = 0;
-  /// CPU to run on (every replica's per-CPU slot is this CPU's); -1: the
-  /// CPU the process is on when the replay starts.
+  /// CPU the original and the sequential schedules run on; -1: the CPU
+  /// the process is on when the replay starts.
   int Cpu = -1;
+  /// The schedules to run, one after the other on the same loaded
+  /// programs (the SCR program's state cleared in between). Programs
+  /// compiled with --loss-recovery run their own concurrent replay.
+  std::vector<Schedule> Schedules = {Schedule::Lockstep, Schedule::Ahead,
+                                     Schedule::Behind, Schedule::Random,
+                                     Schedule::Concurrent};
+  /// How many of its own frames a replica runs ahead of / behind the
+  /// others in the skewed schedules.
+  uint64_t Skew = 3;
+  /// Seed of the random schedule.
+  uint64_t ScheduleSeed = 1;
   /// How many divergences to keep in detail (all are counted).
   size_t MaxListed = 10;
   /// If set, the SCR frames the replicas were given are written here
@@ -57,6 +86,7 @@ struct ReplayOptions {
 };
 
 struct Divergence {
+  std::string Schedule; // the schedule it happened under
   uint64_t Packet = 0;  // index in the trace after runt removal
   unsigned Replica = 0; // the replica that processed it
   std::string What;     // "verdict", "output", "map counts key 0a000001", ..
@@ -71,6 +101,13 @@ struct ReplicaSummary {
   ReplicaStats Stats; // scr_replica after the replica's last packet
 };
 
+struct ScheduleSummary {
+  std::string Name;
+  uint64_t Divergences = 0;
+  uint64_t Checkpoints = 0;
+  double Seconds = 0;
+};
+
 struct ReplayResult {
   uint64_t Packets = 0;      // frames replayed
   uint64_t SkippedRunts = 0; // frames under 14 bytes, removed first
@@ -80,9 +117,12 @@ struct ReplayResult {
   uint64_t Checkpoints = 0;
   uint64_t CheckpointEvery = 0;
   int Cpu = -1;
+  std::vector<ScheduleSummary> Schedules; // in the order they ran
+  uint64_t UnownedFrames = 0; // frames the program found on no replica's queue
   double Seconds = 0; // the replay loop only (not loading)
-  /// Sum of the kernel-measured run times of the replicas' frames (for
-  /// benchmarks: BPF_PROG_TEST_RUN with repeat 1, whole ns per run).
+  /// Sum of the kernel-measured run times of the replicas' frames in the
+  /// first schedule (for benchmarks: BPF_PROG_TEST_RUN with repeat 1,
+  /// whole ns per run).
   uint64_t ReplicaRunNs = 0;
   uint64_t ReplicaRunNsMedian = 0; // robust to a run preempted or migrated
   LossSummary Loss;                // programs compiled with --loss-recovery
@@ -97,12 +137,12 @@ public:
   DifferentialReplay();
   ~DifferentialReplay();
 
-  /// Reads the layout and the trace and loads the original once and K
-  /// replicas. Input problems (unreadable or truncated trace, bad layout,
+  /// Reads the layout and the trace, loads the original and the SCR
+  /// program once each and makes the K-queue device. Input problems (unreadable or truncated trace, bad layout,
   /// a program the verifier refuses, ...) return false with \p Error.
   bool prepare(const ReplayOptions &Options, std::string &Error);
 
-  /// Replays the whole trace. \p Progress, if set, is called now and then
+  /// Replays the whole trace under every schedule. \p Progress, if set, is called now and then
   /// with (packets done, total). Returns false with \p Error only when the
   /// replay cannot go on (e.g. a test run the kernel refuses).
   bool run(ReplayResult &Result, std::string &Error,
