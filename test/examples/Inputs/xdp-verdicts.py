@@ -2,6 +2,11 @@
 """Runs a scripted packet sequence through an XDP object and prints verdicts.
 
 Usage: xdp-verdicts.py OBJECT.o SCRIPT
+       xdp-verdicts.py --pcap OUT.pcap SCRIPT
+
+The second form writes the script's packets (1 ms apart) to a pcap instead
+of running them; map-update and dump lines are ignored, repeat N writes the
+packet N times.
 
 The object is loaded with bpftool (maps pinned next to it in a fresh
 directory under /sys/fs/bpf, removed again on exit) and every packet of the
@@ -184,7 +189,38 @@ def run_script(obj, script_path, pin_dir, work_dir):
         print("%-5s %s%s" % (verdict, line, extra))
 
 
+def write_pcap(script_path, out_path):
+    frames = []
+    with open(script_path) as f:
+        for number, raw in enumerate(f, 1):
+            words = raw.split("#", 1)[0].split()
+            if not words or words[0] in ("map-update", "dump"):
+                continue
+            repeat = 1
+            try:
+                if words[0] == "repeat":
+                    repeat, words = int(words[1]), words[2:]
+                frames += [packet(words)] * repeat
+            except (ScriptError, KeyError, ValueError, IndexError) as e:
+                raise ScriptError("%s:%d: %s" % (script_path, number, e))
+    with open(out_path, "wb") as out:
+        # Classic pcap, nanosecond resolution, Ethernet.
+        out.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
+        for i, frame in enumerate(frames):
+            ns = 1700000000 * 10**9 + i * 10**6
+            out.write(struct.pack("<IIII", ns // 10**9, ns % 10**9,
+                                  len(frame), len(frame)))
+            out.write(frame)
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--pcap":
+        try:
+            write_pcap(sys.argv[3], sys.argv[2])
+        except (ScriptError, OSError) as e:
+            print("error: %s" % e, file=sys.stderr)
+            return 1
+        return 0
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
