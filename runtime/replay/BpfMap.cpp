@@ -115,6 +115,17 @@ bool BpfMap::update(std::span<const uint8_t> Key,
   return true;
 }
 
+BpfMap::EraseResult BpfMap::erase(std::span<const uint8_t> Key,
+                                  std::string &Error) const {
+  if (bpf_map_delete_elem(Fd, Key.data()) == 0)
+    return EraseResult::Deleted;
+  int Err = errno;
+  if (Err == ENOENT)
+    return EraseResult::Absent;
+  Error = "cannot delete from map " + Name + ": " + std::strerror(Err);
+  return EraseResult::Failed;
+}
+
 bool BpfMap::dumpBatched(MapContents &Out, int Cpu, bool &Unsupported,
                          std::string &Error) const {
   // Batches of up to 4096 entries: a map of a few thousand keys costs one or

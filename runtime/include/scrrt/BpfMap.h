@@ -49,6 +49,10 @@ public:
   /// Writes \p Value (ValueSize bytes) for \p Key; per-CPU maps: every CPU.
   bool update(std::span<const uint8_t> Key, std::span<const uint8_t> Value,
               std::string &Error) const;
+  enum class EraseResult { Deleted, Absent, Failed };
+  /// Deletes \p Key. An absent key is not a failure (Absent); Failed sets
+  /// \p Error (e.g. on arrays, whose entries cannot be deleted).
+  EraseResult erase(std::span<const uint8_t> Key, std::string &Error) const;
   /// Every entry, values of CPU \p Cpu for per-CPU maps (batched lookups
   /// where the kernel supports them, else key-by-key iteration).
   bool dump(MapContents &Out, std::string &Error, int Cpu = 0) const;
