@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hand-written SCR program for srccount (4 cores, N = 3 history slots),
- * following the conventions scrcc's output follows (docs/runtime-replay.md):
- * written maps per-CPU, `scr_replica` statistics, the history replay on the
- * line marked scr:replay-history, history fields read as scr_e->FIELD.
+ * in the shape scrcc emits (docs/transformation.md §1, docs/runtime-replay.md;
+ * compare `scrcc examples/portknock.bpf.c --cores 2`): one loaded program
+ * serves every replica; replica r is the RX queue r its frames arrive on;
+ * the written map `counts` is an array of maps holding one private copy per
+ * replica (counts__r0 .. counts__r3); `scr_replica` has one entry per
+ * replica; frames from queues >= SCR_REPLICAS are dropped and counted in
+ * `scr_unowned`. The history replay is on the line marked
+ * scr:replay-history, history fields are read as scr_e->FIELD.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -11,6 +16,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#define SCR_REPLICAS 4
 #define SCR_PRNG_SEED 0x5c3c0ffee5eedULL
 #define SCR_N 3
 #define SCR_HEADER_BYTES 20
@@ -24,13 +30,34 @@ struct src_stat {
 	__u64 sampled;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+/* `counts` is written: each replica owns a private copy. */
+struct counts__scr_def {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct src_stat);
-} counts SEC(".maps");
+};
 
+struct counts__scr_def counts__r0 SEC(".maps");
+struct counts__scr_def counts__r1 SEC(".maps");
+struct counts__scr_def counts__r2 SEC(".maps");
+struct counts__scr_def counts__r3 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, SCR_REPLICAS);
+	__type(key, __u32);
+	__array(values, struct counts__scr_def);
+} counts SEC(".maps") = {
+	.values = {
+		[0] = &counts__r0,
+		[1] = &counts__r1,
+		[2] = &counts__r2,
+		[3] = &counts__r3,
+	},
+};
+
+/* Configuration: only read, one map shared by every replica. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -47,12 +74,33 @@ struct scr_replica {
 	__u64 replayed;
 };
 
+/* Entry r is replica r's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCR_REPLICAS);
+	__type(key, __u32);
+	__type(value, struct scr_replica);
+} scr_replica SEC(".maps");
+
+/* The replica of the frame running on this CPU (scratch, not state). */
+struct scr_current {
+	__u32 replica;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct scr_replica);
-} scr_replica SEC(".maps");
+	__type(value, struct scr_current);
+} scr_current SEC(".maps");
+
+/* Frames from RX queues no replica owns (sum over CPUs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scr_unowned SEC(".maps");
 
 /* Layout: ip_saddr bits 0..31, ts bits 32..79, pkt_len bits 80..95. */
 struct scr_entry {
@@ -60,6 +108,39 @@ struct scr_entry {
 	__u8 ts[6];
 	__be16 pkt_len;
 } __attribute__((packed));
+
+static __always_inline struct scr_current *scr_current_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scr_current, &zero);
+}
+
+static __always_inline struct scr_replica *scr_enter(struct xdp_md *ctx)
+{
+	struct scr_current *cur = scr_current_get();
+	__u32 replica = ctx->rx_queue_index;
+	__u32 zero = 0;
+
+	if (!cur)
+		return NULL;
+	if (replica >= SCR_REPLICAS) {
+		__u64 *unowned = bpf_map_lookup_elem(&scr_unowned, &zero);
+		if (unowned)
+			(*unowned)++;
+		return NULL;
+	}
+	cur->replica = replica;
+	return bpf_map_lookup_elem(&scr_replica, &replica);
+}
+
+/* The running replica's copy of a replicated map. */
+static __always_inline void *scr_replica_map(void *replicas)
+{
+	struct scr_current *cur = scr_current_get();
+
+	return cur ? bpf_map_lookup_elem(replicas, &cur->replica) : NULL;
+}
 
 static __u64 scr_be48(const __u8 *b)
 {
@@ -80,11 +161,14 @@ static __u32 scr_prandom(struct scr_replica *r)
 static __u64 count_source(__u32 saddr, __u64 len, __u64 now,
 			  struct scr_replica *r)
 {
-	struct src_stat *s = bpf_map_lookup_elem(&counts, &saddr);
+	void *map = scr_replica_map(&counts);
+	if (!map)
+		return 0;
+	struct src_stat *s = bpf_map_lookup_elem(map, &saddr);
 	if (!s) {
 		struct src_stat zero = {};
-		bpf_map_update_elem(&counts, &saddr, &zero, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&counts, &saddr);
+		bpf_map_update_elem(map, &saddr, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(map, &saddr);
 		if (!s)
 			return 0;
 	}
@@ -125,12 +209,11 @@ static int srccount_body(struct xdp_md *ctx, __u64 now, struct scr_replica *r)
 SEC("xdp")
 int srccount(struct xdp_md *ctx)
 {
+	struct scr_replica *r = scr_enter(ctx);
+	if (!r)
+		return XDP_DROP; /* no replica owns this RX queue */
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 zero = 0;
-	struct scr_replica *r = bpf_map_lookup_elem(&scr_replica, &zero);
-	if (!r)
-		return XDP_ABORTED;
 	if (data + SCR_PREFIX_BYTES + ETH_HLEN > data_end) {
 		r->short_frames += 1;
 		return XDP_DROP;
