@@ -275,9 +275,9 @@ bool DifferentialReplay::Impl::bindState(std::string &Error) {
       Error = Out.ScrProgram + ": " + Error;
       return false;
     }
-    if (Copies->size() != K) {
+    if (Copies->size() < K) {
       Error = Out.ScrProgram + ": map `" + S.Name + "` holds " +
-              std::to_string(Copies->size()) + " replicas, not " +
+              std::to_string(Copies->size()) + " replicas, fewer than " +
               std::to_string(K);
       return false;
     }
@@ -313,8 +313,9 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
   if (!Out)
     return false;
   I->Out = std::move(*Out);
-  if (I->Out.Layout.Cores != Options.Cores) {
-    Error = "the SCR program has " + std::to_string(I->Out.Layout.Cores) +
+  if (Options.Cores > I->Out.Layout.Cores) {
+    Error = "the SCR program has room for " +
+            std::to_string(I->Out.Layout.Cores) +
             " replicas (layout cores), not --cores " +
             std::to_string(Options.Cores);
     return false;

@@ -1,4 +1,4 @@
-// A written LPM trie has no per-CPU map type, so it cannot be replicated.
+// scrcc cannot give every replica a private copy of a written LPM trie yet.
 // RUN: rm -rf %t.out
 // RUN: not scrcc %s --cores 4 -o %t.out 2>&1 | FileCheck %s
 // RUN: not test -e %t.out
@@ -16,7 +16,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct prefix_key);
 	__type(value, __u64);
-// CHECK: reject-no-percpu-variant.c:[[@LINE+1]]:3: error: map `learned` (BPF_MAP_TYPE_LPM_TRIE) is written by the program but has no per-CPU variant, so it cannot be replicated per core
+// CHECK: reject-no-percpu-variant.c:[[@LINE+1]]:3: error: map `learned` (BPF_MAP_TYPE_LPM_TRIE) is written by the program, but scrcc cannot give every replica a private copy of a map of this type
 } learned SEC(".maps");
 
 SEC("xdp")

@@ -145,7 +145,8 @@ void explain(const scr::Layout &L) {
   }
   for (const scr::StateObject &S : L.State)
     outs() << "state " << S.Kind << " `" << S.Name << "`: "
-           << (S.Written ? "written, replicated as " + S.Replicated
+           << (S.Written ? "written, a private " + S.ReplicaType +
+                               " per replica"
                          : "read-only configuration, stays " + S.Original +
                                " (shared)")
            << "\n";
