@@ -162,11 +162,11 @@ std::string replicatedMapDecl(const std::string &Name,
   O += "\nstruct {\n"
        "\t__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);\n"
        "\t__uint(max_entries, SCR_REPLICAS);\n"
-       "\t__type(key, __u32);\n"
-       "\t__array(values, struct " +
-       Def + ");\n";
+       "\t__type(key, __u32);\n";
   if (Pinned)
     O += "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n";
+  // libbpf wants the values last: a flexible array member.
+  O += "\t__array(values, struct " + Def + ");\n";
   O += "} " + Name + " SEC(\".maps\") = {\n\t.values = {\n";
   for (unsigned R = 0; R < Replicas; ++R)
     O += "\t\t[" + std::to_string(R) + "] = &" + replicaMapName(Name, R) +

@@ -765,10 +765,8 @@ private:
         continue;
       SourceLocation Loc = C->getCallee()->getBeginLoc();
       if (Loc.isMacroID() || !SM.isInMainFile(Loc)) {
-        P.Diags.error(C->getBeginLoc(),
-                      "scrcc cannot reroute this call on a replicated map to "
-                      "the running replica's copy: the helper is named "
-                      "inside a macro or outside the input file");
+        P.Diags.error(C->getBeginLoc(), "internal error: checkReplication "
+                                        "let a macro-named helper through");
         continue;
       }
       Rw.ReplaceText(Loc, Lexer::MeasureTokenLength(Loc, SM, LO), W);
@@ -824,8 +822,7 @@ private:
           Brace.getEnd().isMacroID() || !SM.isInMainFile(Brace.getBegin()) ||
           !SM.isInMainFile(Begin) || M.TypeLoc.isInvalid() ||
           !SM.isInMainFile(M.TypeLoc)) {
-        Refuse("its definition is not plain C in the input file (it comes "
-               "from a macro or a header)");
+        Refuse("internal error: checkReplication let it through");
         continue;
       }
       unsigned From = SM.getFileOffset(Begin), To = declEnd(D);
@@ -856,8 +853,11 @@ private:
           Refuse("cannot find the end of its `pinning` field");
           continue;
         }
+        // The whole line goes: its indentation and the newline before it.
         while (FFrom > BodyFrom && (Buf[FFrom - 1] == ' ' ||
                                     Buf[FFrom - 1] == '\t'))
+          --FFrom;
+        if (FFrom > BodyFrom && Buf[FFrom - 1] == '\n')
           --FFrom;
         Edits.push_back({FFrom, FTo + 1 - FFrom, ""});
       }
