@@ -27,8 +27,6 @@ namespace fs = std::filesystem;
 namespace scrrt {
 
 static constexpr long BpfFsMagic = 0xcafe4a11;
-/// Per-CPU count of frames from RX queues no replica owns.
-static constexpr const char *UnownedName = "scr_unowned";
 
 namespace {
 /// Closes a file descriptor obtained with bpf_obj_get / bpf_map_create.
@@ -318,7 +316,7 @@ std::optional<ReplicaView> readReplicas(const std::string &PinDir,
   }
   std::string Ignored;
   auto Unowned =
-      openPinnedMap(PinDir + "/maps/" + UnownedName, UnownedFd, Ignored);
+      openPinnedMap(PinDir + "/maps/" + UnownedMapName, UnownedFd, Ignored);
   if (Unowned && Unowned->perCpu() && Unowned->valueSize() >= 8) {
     uint32_t Zero = 0;
     if (auto Slots = Unowned->lookupAllCpus(
