@@ -37,15 +37,17 @@ std::string firstDifference(const std::vector<uint8_t> &A,
 /// The state of the whole run that the replica threads share.
 class LossRun {
 public:
-  LossRun(const LossReplayEnv &Env, const ReplayOptions &Opt,
+  LossRun(const LossReplayEnv &Env, const ReplayOptions &Opt, Schedule S,
           ReplayResult &Result)
-      : Env(Env), Opt(Opt), R(Result), K(unsigned(Env.Arrivals.size())) {}
+      : Env(Env), Opt(Opt), S(S), R(Result),
+        K(unsigned(Env.Arrivals.size())) {}
 
   bool run(std::string &Error);
 
 private:
   const LossReplayEnv &Env;
   const ReplayOptions &Opt;
+  const Schedule S;
   ReplayResult &R;
   const unsigned K;
 
@@ -372,14 +374,24 @@ bool LossRun::run(std::string &Error) {
     Next[Rep] = Rep;
   Parked.assign(K, 0);
   RunTimes.assign(K, {});
-  std::vector<std::thread> Threads;
-  for (unsigned Rep = 0; Rep < K; ++Rep)
-    Threads.emplace_back([this, Rep] { replicaThread(Rep); });
-  for (std::thread &T : Threads)
-    T.join();
-  if (Abort) {
-    Error = FirstError;
-    return false;
+  if (S == Schedule::Concurrent) {
+    std::vector<std::thread> Threads;
+    for (unsigned Rep = 0; Rep < K; ++Rep)
+      Threads.emplace_back([this, Rep] { replicaThread(Rep); });
+    for (std::thread &T : Threads)
+      T.join();
+    if (Abort) {
+      Error = FirstError;
+      return false;
+    }
+  } else {
+    // One thread, the replicas interleaved as the schedule says.
+    for (uint64_t P : scheduleOrder(S, DrainFrom, K, Opt.Skew,
+                                    Opt.ScheduleSeed, R.Loss.MaxSkew)) {
+      bool WasParked = false;
+      if (!Lost[P] && !runReplica(P, *Want[P], WasParked, Error))
+        return false;
+    }
   }
   if (!drain(Error) || !finalChecks(Error))
     return false;
@@ -429,8 +441,8 @@ bool clearMap(const BpfMap &M, std::string &Error) {
 }
 
 bool runLossReplay(const LossReplayEnv &Env, const ReplayOptions &Options,
-                   ReplayResult &Result, std::string &Error) {
-  LossRun Run(Env, Options, Result);
+                   Schedule S, ReplayResult &Result, std::string &Error) {
+  LossRun Run(Env, Options, S, Result);
   return Run.run(Error);
 }
 

@@ -149,7 +149,6 @@ struct DifferentialReplay::Impl {
                     const Snapshot &Want, std::string &Error);
   std::optional<ReplicaStats> readStats(unsigned Replica) const;
   bool clearScrState(std::string &Error);
-  std::vector<uint64_t> order(Schedule S);
   bool checkFrame(uint64_t P, const XdpResult &Got, const ReplicaStats &Stats);
   bool runSequential(Schedule S, std::string &Error,
                      const std::function<void(uint64_t, uint64_t)> &Progress);
@@ -501,14 +500,12 @@ bool DifferentialReplay::Impl::clearScrState(std::string &Error) {
   return true;
 }
 
-// The order in which the frames run under a sequential schedule. Each
-// replica's frames P = r, r + K, ... always run in their own order; the
-// schedule only decides which replica runs next.
-std::vector<uint64_t> DifferentialReplay::Impl::order(Schedule S) {
-  const uint64_t N = Frames.size();
+std::vector<uint64_t> scheduleOrder(Schedule S, uint64_t N, unsigned K,
+                                    uint64_t Skew, uint64_t Seed,
+                                    uint64_t Window) {
   std::vector<uint64_t> Order;
   Order.reserve(N);
-  if (S == Schedule::Lockstep || K == 1) {
+  if (S == Schedule::Lockstep || S == Schedule::Concurrent || K == 1) {
     for (uint64_t P = 0; P < N; ++P)
       Order.push_back(P);
     return Order;
@@ -516,17 +513,21 @@ std::vector<uint64_t> DifferentialReplay::Impl::order(Schedule S) {
   std::vector<uint64_t> Next(K);
   for (unsigned Rep = 0; Rep < K; ++Rep)
     Next[Rep] = Rep;
-  Random Rng(Opt.ScheduleSeed);
-  const uint64_t Lead = Opt.Skew * K; // Skew of a replica's own frames
+  Random Rng(Seed);
+  const uint64_t Lead = Skew * K; // Skew of a replica's own frames
+  // The replica whose next frame is earliest, optionally excluding one.
+  auto Earliest = [&](int Except) {
+    int Best = -1;
+    for (unsigned Rep = 0; Rep < K; ++Rep)
+      if (int(Rep) != Except && Next[Rep] < N &&
+          (Best < 0 || Next[Rep] < Next[Best]))
+        Best = int(Rep);
+    return Best;
+  };
   while (Order.size() < N) {
-    // The replica whose next frame is earliest, optionally excluding one.
-    auto Earliest = [&](int Except) {
-      int Best = -1;
-      for (unsigned Rep = 0; Rep < K; ++Rep)
-        if (int(Rep) != Except && Next[Rep] < N &&
-            (Best < 0 || Next[Rep] < Next[Best]))
-          Best = int(Rep);
-      return Best;
+    const uint64_t Slowest = Next[Earliest(-1)];
+    auto MayRun = [&](int Rep) {
+      return Rep >= 0 && Next[Rep] < N && Next[Rep] < Slowest + Window;
     };
     int Pick = -1;
     // The replica singled out takes turns: each for 1/K of the trace.
@@ -534,16 +535,16 @@ std::vector<uint64_t> DifferentialReplay::Impl::order(Schedule S) {
     if (S == Schedule::Random) {
       do
         Pick = int(Rng.below(K));
-      while (Next[Pick] >= N);
+      while (!MayRun(Pick));
     } else if (S == Schedule::Ahead) {
       int Others = Earliest(Odd);
-      bool MayLead = Next[Odd] < N &&
-                     (Others < 0 || Next[Odd] < Next[Others] + Lead);
-      Pick = MayLead ? Odd : Others;
+      bool Leads = MayRun(Odd) &&
+                   (Others < 0 || Next[Odd] < Next[Others] + Lead);
+      Pick = Leads ? Odd : Others;
     } else {
       int Others = Earliest(Odd);
       bool MustRun =
-          Next[Odd] < N && (Others < 0 || Next[Odd] + Lead <= Next[Others]);
+          MayRun(Odd) && (Others < 0 || Next[Odd] + Lead <= Next[Others]);
       Pick = MustRun ? Odd : Others;
     }
     Order.push_back(Next[Pick]);
@@ -585,7 +586,7 @@ bool DifferentialReplay::Impl::runSequential(
   std::vector<uint32_t> RunNs;
   XdpResult Got;
   uint64_t Done = 0;
-  for (uint64_t P : order(S)) {
+  for (uint64_t P : scheduleOrder(S, N, K, Opt.Skew, Opt.ScheduleSeed)) {
     const unsigned Rep = unsigned(P % K);
     std::string RunError;
     if (!BpfObject::runXdp(ScrProg, Frames[P].Bytes, Got, RunError,
@@ -765,23 +766,12 @@ void DifferentialReplay::setLoss(const LossOptions &Loss) {
   I->Opt.Loss = Loss;
 }
 
-// The replicas run concurrently, one thread each, spread over the CPUs this
-// process may use (the original stays on the CPU the replay started on).
+// Loss recovery: every schedule is a loss replay of its own, from the
+// state a fresh load has; the concurrent one runs a thread per replica,
+// spread over the CPUs this process may use (the original stays on the
+// CPU the replay started on).
 bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
                                            std::string &Error) {
-  if (Runs++) {
-    // Another loss replay on the same loaded programs (loading them costs
-    // far more than a replay) starts from empty state, as a fresh load.
-    if (!clearScrState(Error))
-      return false;
-    for (const ReplicatedMap &M : State)
-      if (!clearMap(*M.Original, Error))
-        return false;
-    if (OriginalEnv && !clearMap(*OriginalEnv, Error))
-      return false;
-  }
-  CurrentSchedule = "concurrent";
-  Result.Schedules.push_back({CurrentSchedule, 0, 0, 0});
   std::vector<int> Cpus;
   for (int C = 0; C < CPU_SETSIZE; ++C)
     if (CPU_ISSET(C, &UsableCpus) && C != Cpu)
@@ -811,7 +801,41 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
     Snapshot Now;
     return snapshot(Now, Err) && compareState(P, Rep, Now, Err);
   };
-  return runLossReplay(Env, Opt, Result, Error);
+  auto Start = std::chrono::steady_clock::now();
+  for (Schedule S : Opt.Schedules) {
+    // Another run on the same loaded programs (loading them costs far
+    // more than a replay) starts from empty state, as a fresh load.
+    if (Runs++) {
+      if (!clearScrState(Error))
+        return false;
+      for (const ReplicatedMap &M : State)
+        if (!clearMap(*M.Original, Error))
+          return false;
+      if (OriginalEnv && !clearMap(*OriginalEnv, Error))
+        return false;
+    }
+    CurrentSchedule = scheduleName(S);
+    Result.Schedules.push_back({CurrentSchedule, 0, 0, 0});
+    // The loss summary and replica counts are the last schedule's.
+    uint64_t Checkpoints = Result.Checkpoints;
+    Result.Loss = LossSummary();
+    Result.Checkpoints = 0;
+    for (ReplicaSummary &Rep : Result.Replicas)
+      Rep.Packets = Rep.Checkpoints = 0;
+    auto SStart = std::chrono::steady_clock::now();
+    if (!runLossReplay(Env, Opt, S, Result, Error))
+      return false;
+    Result.Schedules.back().Checkpoints = Result.Checkpoints;
+    Result.Checkpoints += Checkpoints;
+    Result.Schedules.back().Seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                      SStart)
+            .count();
+  }
+  Result.Seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
+  return true;
 }
 
 std::string replayResultJson(const ReplayResult &R) {

@@ -61,10 +61,12 @@ bool clearMap(const BpfMap &M, std::string &Error);
 /// The median of \p V (0 if empty); reorders V.
 uint64_t medianOf(std::vector<uint32_t> &V);
 
-/// Runs the replay; fills \p Result (replicas, checkpoints, Loss). Returns
-/// false with \p Error only when it cannot go on.
+/// Runs the replay under schedule \p S (Concurrent: a thread per replica;
+/// the others: one thread, frames in scheduleOrder() within the skew
+/// window); fills \p Result (replicas, checkpoints, Loss). Returns false
+/// with \p Error only when it cannot go on.
 bool runLossReplay(const LossReplayEnv &Env, const ReplayOptions &Options,
-                   ReplayResult &Result, std::string &Error);
+                   Schedule S, ReplayResult &Result, std::string &Error);
 
 } // namespace scrrt
 

@@ -42,6 +42,15 @@ const char *scheduleName(Schedule S);
 /// "lockstep", "ahead", ..., or "all"; false if \p Name is none of them.
 bool parseSchedules(const std::string &Name, std::vector<Schedule> &Out);
 
+/// The order in which frames 0 .. N-1 run under a sequential schedule
+/// (frame i is replica i mod K's; each replica's frames keep their order).
+/// No frame runs \p Window frames or more ahead of the earliest frame not
+/// run yet (loss recovery: a replica cannot be further ahead than its
+/// receive ring and the log allow).
+std::vector<uint64_t> scheduleOrder(Schedule S, uint64_t N, unsigned K,
+                                    uint64_t Skew, uint64_t Seed,
+                                    uint64_t Window = UINT64_MAX);
+
 struct ReplayOptions {
   std::string ScrDir;   // scrcc's output directory
   std::string Original; // .bpf.c / .c / .o; empty: ScrDir/<stem>.ref.bpf.c
