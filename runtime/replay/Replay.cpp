@@ -527,7 +527,7 @@ std::vector<uint64_t> scheduleOrder(Schedule S, uint64_t N, unsigned K,
   while (Order.size() < N) {
     const uint64_t Slowest = Next[Earliest(-1)];
     auto MayRun = [&](int Rep) {
-      return Rep >= 0 && Next[Rep] < N && Next[Rep] < Slowest + Window;
+      return Rep >= 0 && Next[Rep] < N && Next[Rep] - Slowest < Window;
     };
     int Pick = -1;
     // The replica singled out takes turns: each for 1/K of the trace.
