@@ -689,6 +689,7 @@ bool DifferentialReplay::Impl::runConcurrent(std::string &Error) {
     checkFrame(LastOf[Rep], Last, *Stats);
     if (!compareState(LastOf[Rep], Rep, Snapshots.at(LastOf[Rep]), Error))
       return false;
+    ++R->Replicas[Rep].Checkpoints;
     ++R->Checkpoints;
     ++R->Schedules.back().Checkpoints;
   }
@@ -723,7 +724,11 @@ bool DifferentialReplay::run(
     return false;
   Result.CheckpointEvery = M.Every;
   auto Start = std::chrono::steady_clock::now();
-  for (Schedule S : M.Opt.Schedules) {
+  // With one replica every schedule is trace order: run it once.
+  std::vector<Schedule> Schedules = M.Opt.Schedules;
+  if (K == 1)
+    Schedules = {Schedule::Lockstep};
+  for (Schedule S : Schedules) {
     if (M.Runs++ && !M.clearScrState(Error))
       return false;
     M.CurrentSchedule = scheduleName(S);
