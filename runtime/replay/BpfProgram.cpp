@@ -192,11 +192,9 @@ static void capHashMaps(bpf_object *Obj, uint64_t Cap,
   }
 }
 
-std::unique_ptr<BpfObject>
-BpfObject::load(const std::string &Path, std::string &Error,
-                const std::string &DisplayName,
-                const std::map<std::string, int> &ReuseMaps,
-                uint64_t MaxEntriesCap) {
+std::unique_ptr<BpfObject> BpfObject::load(
+    const std::string &Path, std::string &Error, const std::string &DisplayName,
+    const std::map<std::string, int> &ReuseMaps, uint64_t MaxEntriesCap) {
   const std::string &Shown = DisplayName.empty() ? Path : DisplayName;
   if (!fs::exists(Path)) {
     Error = "cannot open '" + Path + "': no such file";
@@ -291,9 +289,8 @@ bool BpfObject::runXdp(int ProgFd, std::span<const uint8_t> Packet,
   if (bpf_prog_test_run_opts(ProgFd, &Opts) != 0) {
     Error = std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno) +
             " (frame of " + std::to_string(Packet.size()) + " bytes" +
-            (Arrival.Ifindex
-                 ? ", RX queue " + std::to_string(Arrival.RxQueue)
-                 : std::string()) +
+            (Arrival.Ifindex ? ", RX queue " + std::to_string(Arrival.RxQueue)
+                             : std::string()) +
             ")";
     return false;
   }

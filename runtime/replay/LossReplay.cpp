@@ -39,8 +39,7 @@ class LossRun {
 public:
   LossRun(const LossReplayEnv &Env, const ReplayOptions &Opt, Schedule S,
           ReplayResult &Result)
-      : Env(Env), Opt(Opt), S(S), R(Result),
-        K(unsigned(Env.Arrivals.size())) {}
+      : Env(Env), Opt(Opt), S(S), R(Result), K(unsigned(Env.Arrivals.size())) {}
 
   bool run(std::string &Error);
 
@@ -386,8 +385,8 @@ bool LossRun::run(std::string &Error) {
     }
   } else {
     // One thread, the replicas interleaved as the schedule says.
-    for (uint64_t P : scheduleOrder(S, DrainFrom, K, Opt.Skew,
-                                    Opt.ScheduleSeed, R.Loss.MaxSkew)) {
+    for (uint64_t P : scheduleOrder(S, DrainFrom, K, Opt.Skew, Opt.ScheduleSeed,
+                                    R.Loss.MaxSkew)) {
       bool WasParked = false;
       if (!Lost[P] && !runReplica(P, *Want[P], WasParked, Error))
         return false;

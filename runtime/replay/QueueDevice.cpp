@@ -80,9 +80,8 @@ bool request(NetlinkMessage &M, std::string &Error) {
   const std::vector<uint8_t> &B = M.bytes();
   sockaddr_nl To{};
   To.nl_family = AF_NETLINK;
-  bool Ok = sendto(Fd, B.data(), B.size(), 0,
-                   reinterpret_cast<sockaddr *>(&To), sizeof To) ==
-            ssize_t(B.size());
+  bool Ok = sendto(Fd, B.data(), B.size(), 0, reinterpret_cast<sockaddr *>(&To),
+                   sizeof To) == ssize_t(B.size());
   int Err = Ok ? 0 : errno;
   if (Ok) {
     alignas(nlmsghdr) uint8_t Reply[4096];

@@ -111,7 +111,7 @@ struct DifferentialReplay::Impl {
 
   std::unique_ptr<BpfObject> Original;
   int OriginalProg = -1;
-  BpfMap *OriginalEnv = nullptr; // scr_ref_env, if the program has it
+  BpfMap *OriginalEnv = nullptr;  // scr_ref_env, if the program has it
   std::unique_ptr<BpfObject> Scr; // the one loaded SCR program
   int ScrProg = -1;
   BpfMap *StatsMap = nullptr;   // scr_replica: entry r is replica r's
@@ -145,8 +145,8 @@ struct DifferentialReplay::Impl {
   bool setClock(uint64_t Ns, std::string &Error);
   bool snapshot(Snapshot &S, std::string &Error);
   bool precompute(std::string &Error);
-  bool compareState(uint64_t Packet, unsigned Replica,
-                    const Snapshot &Want, std::string &Error);
+  bool compareState(uint64_t Packet, unsigned Replica, const Snapshot &Want,
+                    std::string &Error);
   std::optional<ReplicaStats> readStats(unsigned Replica) const;
   bool clearScrState(std::string &Error);
   bool checkFrame(uint64_t P, const XdpResult &Got, const ReplicaStats &Stats);
@@ -221,8 +221,8 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
     return false;
   ScrProg = Scr->programFd(L.Entry);
   if (ScrProg < 0) {
-    Error =
-        Out.ScrProgram + ": no program '" + L.Entry + "' (layout program.entry)";
+    Error = Out.ScrProgram + ": no program '" + L.Entry +
+            "' (layout program.entry)";
     return false;
   }
   StatsMap = Scr->map(ReplicaMapName);
@@ -538,8 +538,8 @@ std::vector<uint64_t> scheduleOrder(Schedule S, uint64_t N, unsigned K,
       while (!MayRun(Pick));
     } else if (S == Schedule::Ahead) {
       int Others = Earliest(Odd);
-      bool Leads = MayRun(Odd) &&
-                   (Others < 0 || Next[Odd] < Next[Others] + Lead);
+      bool Leads =
+          MayRun(Odd) && (Others < 0 || Next[Odd] < Next[Others] + Lead);
       Pick = Leads ? Odd : Others;
     } else {
       int Others = Earliest(Odd);
@@ -671,8 +671,7 @@ bool DifferentialReplay::Impl::runConcurrent(std::string &Error) {
               xdpVerdictName(Got[P].Verdict));
     else if (W.Verdict != XDP_DROP && W.Verdict != XDP_ABORTED &&
              W.Output != Got[P].Output)
-      diverge(P, Rep,
-              "output byte " + firstDifference(W.Output, Got[P].Output),
+      diverge(P, Rep, "output byte " + firstDifference(W.Output, Got[P].Output),
               hexBytes(W.Output), hexBytes(Got[P].Output));
   }
   for (unsigned Rep = 0; Rep < K; ++Rep) {
@@ -739,8 +738,7 @@ bool DifferentialReplay::run(
     if (!Ok)
       return false;
     Result.Schedules.back().Seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                      SStart)
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - SStart)
             .count();
     if (!pinThisThread(M.Cpu, Error))
       return false;
@@ -833,8 +831,7 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
     Result.Schedules.back().Checkpoints = Result.Checkpoints;
     Result.Checkpoints += Checkpoints;
     Result.Schedules.back().Seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                      SStart)
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - SStart)
             .count();
   }
   Result.Seconds =
@@ -846,12 +843,9 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
 std::string replayResultJson(const ReplayResult &R) {
   using json = nlohmann::ordered_json;
   auto DivJson = [](const Divergence &D) {
-    return json{{"schedule", D.Schedule},
-                {"packet", D.Packet},
-                {"replica", D.Replica},
-                {"what", D.What},
-                {"expected", D.Expected},
-                {"actual", D.Actual}};
+    return json{{"schedule", D.Schedule}, {"packet", D.Packet},
+                {"replica", D.Replica},   {"what", D.What},
+                {"expected", D.Expected}, {"actual", D.Actual}};
   };
   json J;
   J["packets"] = R.Packets;

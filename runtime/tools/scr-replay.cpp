@@ -132,8 +132,7 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
     std::printf("  %s: packet %llu, replica %u: %s\n    expected %s\n    "
                 "actual   %s\n",
                 D.Schedule.c_str(), (unsigned long long)D.Packet, D.Replica,
-                D.What.c_str(),
-                D.Expected.c_str(), D.Actual.c_str());
+                D.What.c_str(), D.Expected.c_str(), D.Actual.c_str());
 }
 
 int main(int Argc, char **Argv) {
@@ -184,7 +183,8 @@ int main(int Argc, char **Argv) {
       uint64_t N = 0;
       if (!Value(V))
         return 2;
-      if (!parseUnsigned(V, N) || (Arg == "--skew" && (N == 0 || N > 1u << 20))) {
+      if (!parseUnsigned(V, N) ||
+          (Arg == "--skew" && (N == 0 || N > 1u << 20))) {
         std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
                      V);
         return 2;

@@ -40,7 +40,8 @@ std::string blockComment(const std::string &Text) {
   size_t Pos = 0;
   while (Pos < Text.size()) {
     size_t Sp = Text.find(' ', Pos);
-    std::string Word = Text.substr(Pos, Sp == std::string::npos ? Sp : Sp - Pos);
+    std::string Word =
+        Text.substr(Pos, Sp == std::string::npos ? Sp : Sp - Pos);
     Pos = Sp == std::string::npos ? Text.size() : Sp + 1;
     if (!Line.empty() && Line.size() + 1 + Word.size() > 73) {
       O += Line + "\n *";
@@ -149,13 +150,13 @@ std::string replicatedMapDecl(const std::string &Name,
   std::string Def = Name + "__scr_def";
   std::string O;
   O += blockComment("SCR: `" + Name + "` (" + OriginalType +
-                     ") is written by the program, so every replica owns a "
-                     "private copy with its own keys, capacity and LRU "
-                     "order: " +
-                     replicaMapName(Name, 0) + " .. " +
-                     replicaMapName(Name, Replicas - 1) + ". `" + Name +
-                     "` is the array of those maps, indexed by replica; the "
-                     "program reaches the running replica's copy through it.");
+                    ") is written by the program, so every replica owns a "
+                    "private copy with its own keys, capacity and LRU "
+                    "order: " +
+                    replicaMapName(Name, 0) + " .. " +
+                    replicaMapName(Name, Replicas - 1) + ". `" + Name +
+                    "` is the array of those maps, indexed by replica; the "
+                    "program reaches the running replica's copy through it.");
   O += "struct " + Def + " " + Body + ";\n\n";
   for (unsigned R = 0; R < Replicas; ++R)
     O += "struct " + Def + " " + replicaMapName(Name, R) + " SEC(\".maps\");\n";
@@ -169,8 +170,8 @@ std::string replicatedMapDecl(const std::string &Name,
   O += "\t__array(values, struct " + Def + ");\n";
   O += "} " + Name + " SEC(\".maps\") = {\n\t.values = {\n";
   for (unsigned R = 0; R < Replicas; ++R)
-    O += "\t\t[" + std::to_string(R) + "] = &" + replicaMapName(Name, R) +
-         ",\n";
+    O +=
+        "\t\t[" + std::to_string(R) + "] = &" + replicaMapName(Name, R) + ",\n";
   O += "\t},\n}";
   return O;
 }

@@ -1,9 +1,9 @@
 //===- XdpEmitter.cpp - Writes the SCR-aware and reference programs -------===//
 
 #include "XdpEmitter.h"
+#include "../Analysis/Replication.h"
 #include "LossRecovery.h"
 #include "ReplicaState.h"
-#include "../Analysis/Replication.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/ParentMapContext.h"
@@ -812,8 +812,8 @@ private:
       if (!M.Written)
         continue;
       auto Refuse = [&](const std::string &Why) {
-        P.Diags.error(D->getLocation(), "cannot replicate map `" + M.Name +
-                                            "`: " + Why);
+        P.Diags.error(D->getLocation(),
+                      "cannot replicate map `" + M.Name + "`: " + Why);
       };
       const RecordDecl *RD = D->getType()->getAsRecordDecl();
       SourceRange Brace = RD ? RD->getBraceRange() : SourceRange();
@@ -854,17 +854,16 @@ private:
           continue;
         }
         // The whole line goes: its indentation and the newline before it.
-        while (FFrom > BodyFrom && (Buf[FFrom - 1] == ' ' ||
-                                    Buf[FFrom - 1] == '\t'))
+        while (FFrom > BodyFrom &&
+               (Buf[FFrom - 1] == ' ' || Buf[FFrom - 1] == '\t'))
           --FFrom;
         if (FFrom > BodyFrom && Buf[FFrom - 1] == '\n')
           --FFrom;
         Edits.push_back({FFrom, FTo + 1 - FFrom, ""});
       }
-      std::sort(Edits.begin(), Edits.end(),
-                [](const auto &A, const auto &B) {
-                  return std::get<0>(A) > std::get<0>(B);
-                });
+      std::sort(Edits.begin(), Edits.end(), [](const auto &A, const auto &B) {
+        return std::get<0>(A) > std::get<0>(B);
+      });
       std::string Body = Buf.substr(BodyFrom, BodyTo - BodyFrom).str();
       for (const auto &[At, Len, Text] : Edits)
         Body.replace(At - BodyFrom, Len, Text);
@@ -873,8 +872,8 @@ private:
       if (RD->getIdentifier() && BodyFrom > From)
         Text += "struct " + RD->getName().str() + " " +
                 Buf.substr(BodyFrom, BodyTo - BodyFrom).str() + ";\n\n";
-      Text += replicatedMapDecl(M.Name, M.TypeName, Body, Pinned, L.Cores) +
-              ";";
+      Text +=
+          replicatedMapDecl(M.Name, M.TypeName, Body, Pinned, L.Cores) + ";";
       Rw.ReplaceText(SM.getLocForStartOfFile(Main).getLocWithOffset(From),
                      To - From, Text);
     }

@@ -145,10 +145,10 @@ void explain(const scr::Layout &L) {
   }
   for (const scr::StateObject &S : L.State)
     outs() << "state " << S.Kind << " `" << S.Name << "`: "
-           << (S.Written ? "written, a private " + S.ReplicaType +
-                               " per replica"
-                         : "read-only configuration, stays " + S.Original +
-                               " (shared)")
+           << (S.Written
+                   ? "written, a private " + S.ReplicaType + " per replica"
+                   : "read-only configuration, stays " + S.Original +
+                         " (shared)")
            << "\n";
 }
 
@@ -306,8 +306,7 @@ int main(int argc, const char **argv) {
   for (const auto &[D, M] : P.Maps)
     L.State.push_back(
         {M.Name, "map", M.TypeName,
-         M.Written ? scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps)
-                   : M.TypeName,
+         M.Written ? scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps) : M.TypeName,
          M.Written,
          M.Written ? scrcc::mapTypeName(scrcc::replicaMapType(M.Type)) : ""});
   if (L.prefixBytes() + 64 > 1500)

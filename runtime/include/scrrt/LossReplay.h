@@ -41,7 +41,7 @@ struct LossReplayEnv {
   /// Arrivals[r] (RX queue r of the QueueDevice).
   int ScrProg = -1;
   std::vector<XdpArrival> Arrivals;
-  std::vector<int> ReplicaCpus; // where each replica's thread runs
+  std::vector<int> ReplicaCpus;       // where each replica's thread runs
   const BpfMap *ReplicaMap = nullptr; // scr_replica: entry r is replica r's
   const BpfMap *CoreMap = nullptr;    // scr_lr_core: entry r is replica r's
   /// Records a divergence (called with a lock held).

@@ -22,8 +22,7 @@ public:
   /// Moves the calling thread into a new network namespace (threads it
   /// starts later inherit it) and creates a veth pair with \p Queues RX
   /// and TX queues there. Needs CAP_NET_ADMIN and CAP_SYS_ADMIN.
-  static std::optional<QueueDevice> create(unsigned Queues,
-                                           std::string &Error);
+  static std::optional<QueueDevice> create(unsigned Queues, std::string &Error);
 
   int ifindex() const { return Ifindex; }
   unsigned queues() const { return Queues; }

@@ -128,7 +128,7 @@ struct ReplayResult {
   int Cpu = -1;
   std::vector<ScheduleSummary> Schedules; // in the order they ran
   uint64_t UnownedFrames = 0; // frames the program found on no replica's queue
-  double Seconds = 0; // the replay loop only (not loading)
+  double Seconds = 0;         // the replay loop only (not loading)
   /// Sum of the kernel-measured run times of the replicas' frames in the
   /// first schedule (for benchmarks: BPF_PROG_TEST_RUN with repeat 1,
   /// whole ns per run).
@@ -147,13 +147,15 @@ public:
   ~DifferentialReplay();
 
   /// Reads the layout and the trace, loads the original and the SCR
-  /// program once each and makes the K-queue device. Input problems (unreadable or truncated trace, bad layout,
-  /// a program the verifier refuses, ...) return false with \p Error.
+  /// program once each and makes the K-queue device. Input problems (unreadable
+  /// or truncated trace, bad layout, a program the verifier refuses, ...)
+  /// return false with \p Error.
   bool prepare(const ReplayOptions &Options, std::string &Error);
 
-  /// Replays the whole trace under every schedule. \p Progress, if set, is called now and then
-  /// with (packets done, total). Returns false with \p Error only when the
-  /// replay cannot go on (e.g. a test run the kernel refuses).
+  /// Replays the whole trace under every schedule. \p Progress, if set, is
+  /// called now and then with (packets done, total). Returns false with \p
+  /// Error only when the replay cannot go on (e.g. a test run the kernel
+  /// refuses).
   bool run(ReplayResult &Result, std::string &Error,
            const std::function<void(uint64_t, uint64_t)> &Progress = {});
 

@@ -21,8 +21,8 @@ inline constexpr const char *RefEnvMapName = "scr_ref_env";
 /// Per-CPU count of frames from RX queues no replica owns (dropped).
 inline constexpr const char *UnownedMapName = "scr_unowned";
 
-/// Value of the SCR program's `scr_replica` map (entry r: replica r). A program may
-/// append fields of its own; these 40 bytes are the fixed prefix.
+/// Value of the SCR program's `scr_replica` map (entry r: replica r). A program
+/// may append fields of its own; these 40 bytes are the fixed prefix.
 struct ReplicaStats {
   uint32_t Applied = 0; // relevant packets applied to this replica
   uint32_t Reserved = 0;
