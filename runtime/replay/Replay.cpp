@@ -140,6 +140,7 @@ struct DifferentialReplay::Impl {
   }
   bool loadPrograms(std::string &Error);
   bool bindState(std::string &Error);
+  bool fillConfig(std::string &Error);
   void diverge(uint64_t Packet, unsigned Replica, std::string What,
                std::string Expected, std::string Actual);
   bool setClock(uint64_t Ns, std::string &Error);
@@ -347,7 +348,45 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
   I->Device = QueueDevice::create(Options.Cores, Error);
   if (!I->Device)
     return false;
-  return I->loadPrograms(Error) && I->bindState(Error);
+  return I->loadPrograms(Error) && I->bindState(Error) && I->fillConfig(Error);
+}
+
+// Configuration maps are shared by every replica and only read by the data
+// plane: the same entries on both sides.
+bool DifferentialReplay::Impl::fillConfig(std::string &Error) {
+  for (const ReplayOptions::ConfigEntry &E : Opt.Config) {
+    const scr::StateObject *S = nullptr;
+    for (const scr::StateObject &O : Out.Layout.State)
+      if (O.Name == E.Map)
+        S = &O;
+    if (!S || S->Written) {
+      Error = "--config " + E.Map + ": " +
+              (S ? "the program writes this map: it is replicated state, "
+                   "not configuration"
+                 : "no such map in the layout's state");
+      return false;
+    }
+    for (BpfObject *Obj : {Original.get(), Scr.get()}) {
+      BpfMap *M = Obj->map(E.Map);
+      if (!M) {
+        Error = "--config " + E.Map + ": a program has no map of this name";
+        return false;
+      }
+      if (E.Key.size() != M->keySize() || E.Value.size() != M->valueSize()) {
+        Error = "--config " + E.Map + ": key and value must be " +
+                std::to_string(M->keySize()) + " and " +
+                std::to_string(M->valueSize()) + " bytes (got " +
+                std::to_string(E.Key.size()) + " and " +
+                std::to_string(E.Value.size()) + ")";
+        return false;
+      }
+      if (!M->update(E.Key, E.Value, Error)) {
+        Error = "--config " + E.Map + ": " + Error;
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 void DifferentialReplay::Impl::diverge(uint64_t Packet, unsigned Replica,

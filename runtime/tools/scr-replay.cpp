@@ -2,6 +2,7 @@
 //
 // scr-replay --original PROG --scr OUTDIR --trace TRACE.pcap --cores K
 //            [--schedule NAME]... [--skew W] [--schedule-seed S]
+//            [--config MAP:KEY=VALUE]...
 //            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
 //            [--frames OUT.pcap]
 //            [--loss RATE[/LEN]]... [--burst LEN] [--seed S] [--max-skew W]
@@ -12,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "scrrt/Replay.h"
+#include "scrrt/ReplicaLoader.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +35,7 @@ static void usage() {
       "                  [--max-skew W] [--start-seq X] [--max-entries N]\n"
       "                  [--schedule NAME]... [--skew W] "
       "[--schedule-seed S]\n"
+      "                  [--config MAP:KEYHEX=VALUEHEX]...\n"
       "Runs the original program single-threaded, and the SCR program loaded\n"
       "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
       "queue i mod K of a K-queue veth in a private network namespace.\n"
@@ -41,7 +44,9 @@ static void usage() {
       "ahead / behind (each replica in turn W of its frames, default 3,\n"
       "early or late), random (seed S) and concurrent (a thread per CPU);\n"
       "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c. --frames\n"
-      "writes the SCR frames. Exit: 0 equal, 1 divergence, 2 error.\n"
+      "writes the SCR frames. --config MAP:KEY=VALUE (hex, repeatable)\n"
+      "fills a configuration map of both programs before the replay.\n"
+      "Exit: 0 equal, 1 divergence, 2 error.\n"
       "A program compiled with --loss-recovery runs its replicas concurrently\n"
       "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
       "at most a quarter of the log) sharing the log; --loss drops RATE\n"
@@ -190,6 +195,26 @@ int main(int Argc, char **Argv) {
         return 2;
       }
       (Arg == "--skew" ? O.Skew : O.ScheduleSeed) = N;
+    } else if (Arg == "--config") {
+      if (!Value(V))
+        return 2;
+      // MAP:KEY=VALUE, key and value in hex as scr-replica prints them.
+      std::string Text = V, Err;
+      size_t Colon = Text.find(':'), Eq = Text.find('=');
+      std::optional<std::vector<uint8_t>> Key, Val;
+      if (Colon != std::string::npos && Eq != std::string::npos && Colon < Eq) {
+        Key = parseHexBytes(Text.substr(Colon + 1, Eq - Colon - 1), Err);
+        if (Key)
+          Val = parseHexBytes(Text.substr(Eq + 1), Err);
+      } else {
+        Err = "want MAP:KEYHEX=VALUEHEX";
+      }
+      if (!Key || !Val || Colon == 0) {
+        std::fprintf(stderr, "scr-replay: --config: bad value '%s': %s\n", V,
+                     Err.empty() ? "want MAP:KEYHEX=VALUEHEX" : Err.c_str());
+        return 2;
+      }
+      O.Config.push_back({Text.substr(0, Colon), *Key, *Val});
     } else if (Arg == "--loss") {
       if (!Value(V))
         return 2;

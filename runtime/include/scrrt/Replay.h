@@ -74,6 +74,14 @@ struct ReplayOptions {
   uint64_t Skew = 3;
   /// Seed of the random schedule.
   uint64_t ScheduleSeed = 1;
+  /// Entries written, before the replay, into configuration maps (layout
+  /// state with written: false) of both programs, as a control plane
+  /// fills them in production.
+  struct ConfigEntry {
+    std::string Map;
+    std::vector<uint8_t> Key, Value;
+  };
+  std::vector<ConfigEntry> Config;
   /// How many divergences to keep in detail (all are counted).
   size_t MaxListed = 10;
   /// If set, the SCR frames the replicas were given are written here

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Differential replay of one example over core counts and trace kinds.
-# usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS [SCRCC-OPTIONS]]
+# usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS [SCRCC-OPTIONS [REPLAY-OPTIONS]]]
+# (REPLAY-OPTIONS: e.g. --config MAP:KEY=VALUE to fill configuration maps)
 # Prints one line per run; exits non-zero on the first divergence or error.
 set -u
 # Hash maps of the examples hold up to 1M entries; a 600-packet trace needs
 # far fewer, and preallocating them dominates the run time.
 max_entries=16384
-src=$1 work=$2 cores=$3 kinds=$4 packets=${5:-1000} options=${6:-}
+src=$1 work=$2 cores=$3 kinds=$4 packets=${5:-1000} options=${6:-} replay_options=${7:-}
 rm -rf "$work" && mkdir -p "$work"
 for kind in $kinds; do
   scr-trace --kind "$kind" --packets "$packets" --seed 7 -o "$work/$kind.pcap" >/dev/null || exit 2
@@ -22,7 +23,7 @@ for k in $cores; do
   done
   for kind in $kinds; do
     if ! scr-replay --scr "$out" --trace "$work/$kind.pcap" --cores "$k" \
-         --checkpoint-every 8 --max-entries $max_entries --json > "$out/$kind.json" 2> "$out/$kind.err"; then
+         --checkpoint-every 8 --max-entries $max_entries $replay_options --json > "$out/$kind.json" 2> "$out/$kind.err"; then
       echo "DIVERGENT K=$k trace=$kind"
       cat "$out/$kind.err"
       python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["first_divergence"]))' "$out/$kind.json" 2>/dev/null
