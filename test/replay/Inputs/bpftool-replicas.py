@@ -2,6 +2,7 @@
 """Runs SCR frames through ONE object loaded with plain bpftool, as deployed.
 
 Usage: bpftool-replicas.py OBJECT.o PROGRAM FRAMES.pcap K ORDER [--by-cpu]
+       bpftool-replicas.py --reference REF.o PROGRAM TRACE.pcap TS_BITS
 
 The object is loaded once with `bpftool prog loadall` (pins in a private
 bpffs, removed on exit). Frame i belongs to replica i mod K and runs with
@@ -16,12 +17,22 @@ frames in order):
   ahead:W        each replica in turn runs W of its frames early
   behind:W       each replica in turn runs W of its frames late
 
+--config MAP:KEYHEX=VALUEHEX (repeatable, before the other arguments)
+writes an entry into a configuration map with `bpftool map update` after
+loading, as a control plane would.
+
 --by-cpu runs replica r's frames on CPU r mod the CPU count (taskset) with
 no queue context instead: how a program that keys replicas by CPU (per-CPU
 maps) would be deployed.
 
+--reference runs the original packets through scrcc's reference variant
+instead (REF.o, from <stem>.ref.bpf.c), setting its clock (scr_ref_env
+.now_ns) to each packet's pcap timestamp in ns, cut to TS_BITS bits as the
+sequencer stamps it, and leaving its PRNG as the program left it.
+
 Prints one line per frame, in trace order: "FRAME VERDICT".
 """
+import json
 import os
 import shutil
 import struct
@@ -32,17 +43,62 @@ import tempfile
 VERDICTS = {0: "ABORTED", 1: "DROP", 2: "PASS", 3: "TX", 4: "REDIRECT"}
 
 
-def frames(path):
+def frames(path, with_ns=False):
     data = open(path, "rb").read()
     magic = struct.unpack("<I", data[:4])[0]
     if magic not in (0xA1B2C3D4, 0xA1B23C4D):
         sys.exit("bpftool-replicas.py: %s is not a little-endian pcap" % path)
+    scale = 1 if magic == 0xA1B23C4D else 1000
     pos, out = 24, []
     while pos + 16 <= len(data):
-        incl = struct.unpack("<I", data[pos + 8:pos + 12])[0]
-        out.append(data[pos + 16:pos + 16 + incl])
+        sec, frac, incl = struct.unpack("<III", data[pos:pos + 12])
+        frame = data[pos + 16:pos + 16 + incl]
+        out.append((sec * 10**9 + frac * scale, frame) if with_ns else frame)
         pos += 16 + incl
     return out
+
+
+def hex_words(text):
+    return ["hex"] + [text[i:i + 2] for i in range(0, len(text), 2)]
+
+
+def load(obj, pins, maps, config):
+    run(["bpftool", "prog", "loadall", obj, pins, "type", "xdp", "pinmaps",
+         maps])
+    for entry in config:
+        name, _, kv = entry.partition(":")
+        key, _, value = kv.partition("=")
+        run(["bpftool", "map", "update", "pinned", os.path.join(maps, name),
+             "key"] + hex_words(key) + ["value"] + hex_words(value))
+
+
+def reference(obj, prog_name, pcap, ts_bits, work, bpffs, config):
+    pins, maps = os.path.join(bpffs, "ref"), os.path.join(bpffs, "refmaps")
+    load(obj, pins, maps, config)
+    env = os.path.join(maps, "scr_ref_env")
+    zero = ["0", "0", "0", "0"]
+    data = os.path.join(work, "frame.bin")
+    for i, (ns, frame) in enumerate(frames(pcap, with_ns=True)):
+        value = json.loads(run(["bpftool", "-j", "map", "lookup", "pinned",
+                                env, "key"] + zero))["value"]
+        prng = bytes(int(b, 16) for b in value[8:16])
+        now = struct.pack("<Q", ns & ((1 << ts_bits) - 1))
+        run(["bpftool", "map", "update", "pinned", env, "key"] + zero +
+            ["value"] + ["%d" % b for b in now + prng])
+        with open(data, "wb") as f:
+            f.write(frame)
+        print("%d %s" % (i, verdict_of(run(["bpftool", "prog", "run",
+                                            "pinned",
+                                            os.path.join(pins, prog_name),
+                                            "data_in", data]))))
+
+
+def verdict_of(out):
+    code = [l for l in out.splitlines() if l.startswith("Return value:")]
+    if not code:
+        raise RuntimeError("no return value from bpftool:\n" + out)
+    value = int(code[0].split(":")[1].split(",")[0])
+    return VERDICTS.get(value, str(value))
 
 
 def order(n, k, spec):
@@ -79,12 +135,18 @@ def run(cmd):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--by-cpu"]
-    by_cpu = len(args) != len(sys.argv) - 1
-    if len(args) != 5:
+    argv, config = sys.argv[1:], []
+    while len(argv) >= 2 and argv[0] == "--config":
+        config.append(argv[1])
+        argv = argv[2:]
+    args = [a for a in argv if a not in ("--by-cpu", "--reference")]
+    by_cpu = "--by-cpu" in sys.argv
+    is_ref = "--reference" in sys.argv
+    if len(args) != (4 if is_ref else 5):
         print(__doc__, file=sys.stderr)
         return 2
-    obj, prog_name, pcap, k, spec = args[0], args[1], args[2], int(args[3]), args[4]
+    obj, prog_name, pcap = args[0], args[1], args[2]
+    k, spec = (1, "") if is_ref else (int(args[3]), args[4])
     ns = "scr-bt-%d" % os.getpid()
     work = tempfile.mkdtemp(prefix="scr-bpftool-replicas-")
     bpffs = os.path.join(work, "bpffs")
@@ -93,8 +155,11 @@ def main():
     try:
         run(["mount", "-t", "bpf", "bpf", bpffs])
         mounted = True
+        if is_ref:
+            reference(obj, prog_name, pcap, int(args[3]), work, bpffs, config)
+            return 0
         pins = os.path.join(bpffs, "obj")
-        run(["bpftool", "prog", "loadall", obj, pins, "type", "xdp"])
+        load(obj, pins, os.path.join(bpffs, "maps"), config)
         prog = os.path.join(pins, prog_name)
         enter = []
         ifindex = 0
@@ -126,12 +191,7 @@ def main():
                     f.write(struct.pack("<6I", 0, len(fs[i]), 0, ifindex,
                                         i % k, 0))
                 cmd += ["ctx_in", ctx]
-            out = run(enter + cmd)
-            code = [l for l in out.splitlines() if l.startswith("Return value:")]
-            if not code:
-                raise RuntimeError("no return value from bpftool:\n" + out)
-            value = int(code[0].split(":")[1].split(",")[0])
-            verdicts[i] = VERDICTS.get(value, str(value))
+            verdicts[i] = verdict_of(run(enter + cmd))
         for i in range(len(fs)):
             print("%d %s" % (i, verdicts[i]))
     except (RuntimeError, OSError, ValueError) as e:
