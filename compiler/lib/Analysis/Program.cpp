@@ -82,7 +82,7 @@ const MapTypeInfo MapTypes[] = {
     {6, "BPF_MAP_TYPE_PERCPU_ARRAY", 2},
     {9, "BPF_MAP_TYPE_LRU_HASH", 9},
     {10, "BPF_MAP_TYPE_LRU_PERCPU_HASH", 9},
-    {11, "BPF_MAP_TYPE_LPM_TRIE", 0},
+    {11, "BPF_MAP_TYPE_LPM_TRIE", 11},
     {12, "BPF_MAP_TYPE_ARRAY_OF_MAPS", 0},
     {13, "BPF_MAP_TYPE_HASH_OF_MAPS", 0},
     {14, "BPF_MAP_TYPE_DEVMAP", 0},
