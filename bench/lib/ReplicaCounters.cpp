@@ -14,18 +14,34 @@ static constexpr size_t GapsOffset = 24;
 static constexpr size_t ReplayedOffset = 32;
 static constexpr size_t MinValueBytes = 40;
 
+/// The key of the replica in \p Slot; nullopt (and \p Error) if the map
+/// has neither shape.
+static std::optional<uint32_t> keyOf(const scrrt::BpfMap &Replica,
+                                     const ReplicaSlot &Slot,
+                                     std::string &Error) {
+  bool Array = Replica.isArray() && Replica.keySize() == 4 &&
+               Replica.valueSize() >= MinValueBytes;
+  if (Array && Replica.perCpu() && Replica.maxEntries() == 1)
+    return 0;
+  if (Array && !Replica.perCpu() && Slot.Replica < Replica.maxEntries())
+    return Slot.Replica;
+  Error = "map scr_replica has an unexpected shape (key " +
+          std::to_string(Replica.keySize()) + " bytes, value " +
+          std::to_string(Replica.valueSize()) + " bytes, " +
+          std::to_string(Replica.maxEntries()) + " entries" +
+          (Replica.perCpu() ? ", per-CPU" : "") + ") for replica " +
+          std::to_string(Slot.Replica);
+  return std::nullopt;
+}
+
 static std::optional<std::vector<uint8_t>>
-readSlot(const scrrt::BpfMap &Replica, int Cpu, std::string &Error) {
-  if (Replica.valueSize() < MinValueBytes || Replica.keySize() != 4) {
-    Error = "map scr_replica has an unexpected shape (key " +
-            std::to_string(Replica.keySize()) + " bytes, value " +
-            std::to_string(Replica.valueSize()) + " bytes)";
-    return std::nullopt;
-  }
-  const uint8_t Zero[4] = {0, 0, 0, 0};
-  auto V = Replica.lookup(Zero, Cpu);
+readSlot(const scrrt::BpfMap &Replica, uint32_t Key, const ReplicaSlot &Slot,
+         std::string &Error) {
+  uint8_t K[4];
+  std::memcpy(K, &Key, sizeof K);
+  auto V = Replica.lookup(K, Slot.Cpu);
   if (!V)
-    Error = "cannot read scr_replica[0]";
+    Error = "cannot read scr_replica[" + std::to_string(Key) + "]";
   return V;
 }
 
@@ -37,8 +53,12 @@ static T field(const std::vector<uint8_t> &V, size_t Off) {
 }
 
 std::optional<ReplicaCounters> readReplica(const scrrt::BpfMap &Replica,
-                                           int Cpu, std::string &Error) {
-  auto V = readSlot(Replica, Cpu, Error);
+                                           const ReplicaSlot &Slot,
+                                           std::string &Error) {
+  auto Key = keyOf(Replica, Slot, Error);
+  if (!Key)
+    return std::nullopt;
+  auto V = readSlot(Replica, *Key, Slot, Error);
   if (!V)
     return std::nullopt;
   ReplicaCounters C;
@@ -49,15 +69,19 @@ std::optional<ReplicaCounters> readReplica(const scrrt::BpfMap &Replica,
   return C;
 }
 
-bool setApplied(const scrrt::BpfMap &Replica, int Cpu, uint32_t Applied,
-                std::string &Error) {
-  auto V = readSlot(Replica, Cpu, Error);
+bool setApplied(const scrrt::BpfMap &Replica, const ReplicaSlot &Slot,
+                uint32_t Applied, std::string &Error) {
+  auto Key = keyOf(Replica, Slot, Error);
+  if (!Key)
+    return false;
+  auto V = readSlot(Replica, *Key, Slot, Error);
   if (!V)
     return false;
   std::memcpy(V->data() + AppliedOffset, &Applied, sizeof Applied);
-  const uint8_t Zero[4] = {0, 0, 0, 0};
+  uint8_t K[4];
+  std::memcpy(K, &*Key, sizeof K);
   std::vector<uint8_t> Value(V->begin(), V->begin() + Replica.valueSize());
-  return Replica.update(Zero, Value, Error);
+  return Replica.update(K, Value, Error);
 }
 
 } // namespace scrbench

@@ -8,6 +8,9 @@
 // alike. SCR programs built for benchmarking (check_replay) keep
 // `applied` fixed, so every repeat replays the whole history; the tool
 // proves it from the replica's `replayed` counter after every run.
+// A test run without an xdp_md context arrives on RX queue 0: it runs as
+// replica 0 (entry 0 of scr_replica), or, in the previous per-CPU design
+// (the bench's `percpu` variant), as the slot of the pinned CPU.
 // bench/run.py writes the plan and turns the result into the report.
 //
 //===----------------------------------------------------------------------===//
@@ -105,14 +108,15 @@ Variant loadVariant(const json &P) {
 void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record) {
   std::string Error;
   scrrt::BpfMap *Replica = V.Layout ? V.Object->map("scr_replica") : nullptr;
+  const scrbench::ReplicaSlot Slot{0, Cpu};
   std::optional<scrbench::ReplicaCounters> Before;
   if (Replica) {
     // The frame carries entries HistSeq-N .. HistSeq-1: all are new to a
     // replica that applied HistSeq-N of them.
-    if (!scrbench::setApplied(*Replica, Cpu,
+    if (!scrbench::setApplied(*Replica, Slot,
                               V.HistSeq - V.Layout->HistoryLength, Error))
       fail(V.Name + ": " + Error);
-    Before = scrbench::readReplica(*Replica, Cpu, Error);
+    Before = scrbench::readReplica(*Replica, Slot, Error);
     if (!Before)
       fail(V.Name + ": " + Error);
   }
@@ -122,7 +126,7 @@ void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record) {
   if (V.Mode == scrbench::RunMode::Copy && R->Verdict == XDP_ABORTED)
     fail(V.Name + ": the program returned XDP_ABORTED");
   if (Replica) {
-    auto After = scrbench::readReplica(*Replica, Cpu, Error);
+    auto After = scrbench::readReplica(*Replica, Slot, Error);
     if (!After)
       fail(V.Name + ": " + Error);
     uint64_t Expected = uint64_t(V.Layout->HistoryLength) * Repeat;
