@@ -7,6 +7,8 @@ Builds what it needs (a standalone CMake build of bench/ in build-benchmark/,
 which includes the whole project), then for every example in examples/:
 times the original program (c1), the SCR program at K = 1..16 (SCR at K=1,
 and c2 = slope per replayed history entry) side by side on one pinned CPU,
+next to the previous per-CPU design of the SCR program (the `percpu`
+variant: what private replicas cost against it),
 the dispatch cost of XDP on this machine, scrcc's compile time against
 clang, the history entry size and the cores it allows per packet size, and
 the sequencer's hardware cost. Prints Markdown tables, writes
@@ -86,9 +88,11 @@ def scrcc(tools, src, cores, outdir, emit):
     return os.path.join(outdir, "scr_layout.json")
 
 
-def prepare_example(name, src, ks, work, tools, pool):
+def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
     """Writes and compiles every variant; returns the scr-xdp-bench plan's
-    program list."""
+    program list: empty, original, original_harness, scr_k<K> (today's
+    private replicas) and percpu_k<K> (the previous per-CPU design) for K in
+    ks."""
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     stem = os.path.basename(src)[:-len(".bpf.c")]
@@ -98,15 +102,28 @@ def prepare_example(name, src, ks, work, tools, pool):
         layout = scrcc(tools, src, k, out, "bpf,layout")
         entry = entry_of(layout)
         with open(os.path.join(out, stem + ".scr.bpf.c")) as f:
-            text = variants.scr_bench_variant(f.read(), entry)
-        c = os.path.join(out, "bench.scr.bpf.c")
-        with open(c, "w") as f:
-            f.write(text)
-        run(bpf_cc_args(c, c[:-2] + ".o"), "compiling " + c)
-        return {"name": "scr_k%d" % k, "object": c[:-2] + ".o",
-                "entry": entry, "layout": layout, "check_replay": True}
+            generated = f.read()
+        texts = [("scr", generated if all_replica_maps
+                  else variants.idle_replicas_dropped(generated))]
+        try:
+            texts.append(("percpu", variants.percpu_variant(generated)))
+        except variants.NoPercpuVariant as err:
+            print("bench: %s: no percpu variant: %s" % (name, err),
+                  file=sys.stderr)
+        progs = []
+        for which, text in texts:
+            c = os.path.join(out, "bench.%s.bpf.c" % which)
+            with open(c, "w") as f:
+                f.write(variants.scr_bench_variant(text, entry))
+            run(bpf_cc_args(c, c[:-2] + ".o"), "compiling " + c)
+            progs.append({"name": "%s_k%d" % (which, k),
+                          "object": c[:-2] + ".o", "entry": entry,
+                          "layout": layout, "check_replay": True})
+        return progs
 
-    scr = list(pool.map(scr_variant, ks))
+    # scr_kK next to percpu_kK: the rounds run them back to back, so the
+    # paired differences see the same machine.
+    scr = [v for pair in pool.map(scr_variant, ks) for v in pair]
     entry = scr[0]["entry"]
     orig_o = os.path.join(d, "original.o")
     run(bpf_cc_args(src, orig_o), "compiling " + src)
@@ -241,9 +258,14 @@ def size_metrics(layout_path):
             "cores_at_256": paper.cores_that_fit(256, framing, entry_bytes)}
 
 
-def goals(name, timing, size, compile_time):
+def goals(name, timing, size, compile_time, vs_percpu):
     p = paper.PROGRAMS.get(name)
     return {
+        # Issue 13: private replicas no slower than the per-CPU design.
+        "k1_not_slower_than_percpu": (not vs_percpu["k1_slower"])
+        if vs_percpu else None,
+        "c2_not_slower_than_percpu": (not vs_percpu["c2_slower"])
+        if vs_percpu else None,
         "k1_within_10pct": timing["k1_over_c1"] <= 1.10,
         "c2_over_c1_vs_paper": (timing["c2_over_c1"] <= p["c2"] / p["c1"])
         if p else None,
@@ -311,6 +333,11 @@ def main():
     ap.add_argument("--tools", help="use the tools in this directory "
                     "instead of building (needs scrcc, scr-p4, scr-verilog, "
                     "scr-xdp-bench)")
+    ap.add_argument("--all-replica-maps", action="store_true",
+                    help="declare every replica's private maps in the timed "
+                         "SCR programs, not only replica 0's (the one a test "
+                         "run executes as): DDoS then needs ~10 GB of kernel "
+                         "memory")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-benchmark"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--work", help="work directory (default: a temporary one, "
@@ -354,7 +381,8 @@ def main():
                                 "rounds": args.rounds, "ks": ks,
                                 "compile_runs": args.compile_runs,
                                 "trace_packets": args.trace_packets,
-                                "synthesis": args.with_synthesis},
+                                "synthesis": args.with_synthesis,
+                                "all_replica_maps": args.all_replica_maps},
                    "dispatch": measure_dispatch(tools, work, args),
                    "examples": {}}
         d_here = results["dispatch"]["live_drop_ns"]
@@ -362,18 +390,23 @@ def main():
             for name in examples:
                 print("bench: %s" % name, file=sys.stderr, flush=True)
                 src = os.path.join(ROOT, "examples", name + ".bpf.c")
-                progs = prepare_example(name, src, ks, work, tools, pool)
+                progs = prepare_example(name, src, ks, work, tools, pool,
+                                        args.all_replica_maps)
                 raw = time_plan(tools, work, name, progs,
                                 paper.TRACE_KIND.get(name, "zipf"), args)
-                timing = analysis.analyse(raw, ks)
+                timing = analysis.analyse(raw, ks, "scr")
                 timing["packet_index"] = raw["packet_index"]
+                percpu = (analysis.analyse(raw, ks, "percpu")
+                          if all("percpu_k%d" % k in raw["programs"]
+                                 for k in ks) else None)
                 timing["predicted_mpps"] = {
                     which: [analysis.predicted_mpps(k, d, timing["c1_ns"],
                                                     timing["c2_ns"])
                             for k in range(1, 33)]
                     for which, d in (("d_here", d_here),
                                      ("d_paper", paper.PAPER_DISPATCH_NS))}
-                size = size_metrics(progs[-1]["layout"])
+                size = size_metrics(next(p["layout"] for p in progs
+                                         if p["name"] == "scr_k%d" % ks[-1]))
                 ct = measure_compile_time(tools, src, work, args.compile_runs)
                 hw = measure_hardware(tools, name, src, work,
                                       args.with_synthesis)
@@ -381,10 +414,16 @@ def main():
                      "c2_ns": timing["c2_ns"], "entry_bits": size["entry_bits"],
                      "k1_over_c1": timing["k1_over_c1"],
                      "c2_over_c1": timing["c2_over_c1"],
+                     "percpu": percpu and {q: percpu[q] for q in (
+                         "scr_k1_ns", "c2_ns", "k1_over_c1", "c2_over_c1",
+                         "spread", "cost_curve", "verdicts")},
+                     "private_vs_percpu": percpu and analysis.compare(timing,
+                                                                      percpu),
                      "timing": timing, "size": size, "compile": ct,
                      "hardware": hw,
                      "paper": paper.PROGRAMS.get(name)}
-                e["goals"] = goals(name, timing, size, ct)
+                e["goals"] = goals(name, timing, size, ct,
+                                   e["private_vs_percpu"])
                 results["examples"][name] = e
         tables = report.tables(results)
         print(tables)

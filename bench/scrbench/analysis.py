@@ -12,6 +12,10 @@ Per round (all times per packet, the kernel's BPF_PROG_TEST_RUN duration):
   scr(K)    = c1 + harnessed SCR(K) - harnessed original
               (both harnesses pay one bpf_xdp_adjust_head; it cancels)
   c2        = least-squares slope of harnessed SCR(K) over K-1
+
+The same for the previous design ("percpu_k<K>", variants.percpu_variant),
+timed in the same rounds; compare() gives private / percpu per round-mean
+and the paired per-round differences (c1 and the harness cancel in them).
 """
 
 def fit_line(xs, ys):
@@ -41,8 +45,8 @@ def summary(values):
             "max": max(values)}
 
 
-def analyse(raw, ks):
-    """raw: scr-xdp-bench result; ks: the K of program "scr_k<K>"."""
+def analyse(raw, ks, prefix="scr"):
+    """raw: scr-xdp-bench result; ks: the K of program "<prefix>_k<K>"."""
     progs = raw["programs"]
     rounds = raw["rounds"]
 
@@ -54,9 +58,9 @@ def analyse(raw, ks):
     for r in range(rounds):
         c1 = ns("original")[r] - ns("empty")[r]
         hw = ns("original_harness")[r]
-        scr = [ns("scr_k%d" % k)[r] for k in ks]
+        scr = [ns("%s_k%d" % (prefix, k))[r] for k in ks]
         _, c2, _ = fit_line([k - 1 for k in ks], scr)
-        k1 = c1 + ns("scr_k%d" % ks[0])[r] - hw
+        k1 = c1 + ns("%s_k%d" % (prefix, ks[0]))[r] - hw
         per_round["c1"].append(c1)
         per_round["scr_k1"].append(k1)
         per_round["c2"].append(c2)
@@ -68,7 +72,8 @@ def analyse(raw, ks):
     c1 = trimmed_mean(per_round["c1"])
     # The cost curve from the per-program means, 
     # for the plot and the fit quality.
-    curve = [c1 + mean["scr_k%d" % k] - mean["original_harness"] for k in ks]
+    curve = [c1 + mean["%s_k%d" % (prefix, k)] - mean["original_harness"]
+             for k in ks]
     a, b, r2 = fit_line([k - 1 for k in ks], curve)
     return {
         "c1_ns": c1,
@@ -79,13 +84,33 @@ def analyse(raw, ks):
         "k1_over_c1": trimmed_mean(per_round["scr_k1"]) / c1,
         "c2_over_c1": trimmed_mean(per_round["c2"]) / c1,
         "spread": {k: summary(v) for k, v in per_round.items()},
+        "per_round": {"scr_k1": per_round["scr_k1"], "c2": per_round["c2"]},
         "raw_mean_ns": mean,
         "empty_ns": mean["empty"],
         "harness_ns": trimmed_mean(per_round["harness"]),
         "cost_curve": {"k": ks, "ns": curve, "fit_intercept_ns": a,
                        "fit_slope_ns": b, "fit_r2": r2},
-        "verdicts": {n: p.get("verdict") for n, p in progs.items()},
+        "verdicts": {n: p.get("verdict") for n, p in progs.items()
+                     if n == "original" or n.startswith(prefix + "_k")},
     }
+
+
+def compare(new, old):
+    """Today's design (new) against the previous one (old), both analyse()d
+    from the same run: ratios new / old of the SCR-at-K=1 and c2 means, and
+    the paired per-round differences new - old with their spread."""
+    out = {}
+    for q in ("scr_k1", "c2"):
+        d = [a - b for a, b in zip(new["per_round"][q], old["per_round"][q])]
+        key = "k1" if q == "scr_k1" else "c2"
+        mn, mo = new[q + "_ns"], old[q + "_ns"]
+        out[key + "_ratio"] = mn / mo if mo > 0 else float("inf")
+        out[key + "_delta_ns"] = trimmed_mean(d)
+        out[key + "_delta_spread"] = summary(d)
+        # Slower: by the means, and in most rounds (not one noisy round).
+        out[key + "_slower"] = (mn > mo and
+                                sum(x > 0 for x in d) * 2 > len(d))
+    return out
 
 
 def predicted_mpps(k, d, c1, c2):

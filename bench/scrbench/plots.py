@@ -38,14 +38,20 @@ def render(results, workdir, outdir):
         t = results["examples"][name]["timing"]
         curve = t["cost_curve"]
         data = os.path.join(workdir, "cost-%s.dat" % name)
+        old = (results["examples"][name].get("percpu") or {}).get(
+            "cost_curve")
         with open(data, "w") as f:
-            for k, ns in zip(curve["k"], curve["ns"]):
-                f.write("%d %.4f\n" % (k, ns))
+            for i, (k, ns) in enumerate(zip(curve["k"], curve["ns"])):
+                f.write("%d %.4f %s\n" % (
+                    k, ns, "%.4f" % old["ns"][i] if old else "NaN"))
         a, b = curve["fit_intercept_ns"], curve["fit_slope_ns"]
         cost += ["set title '%s: c2 = %.1f ns'" % (name.replace("_", " "), b),
                  "plot '%s' using 1:2 with points pt 7 title 'measured', "
                  "%f + (x-1)*%f with lines title 'fit', %f with lines dt 2 "
-                 "title 'c1 (original)'" % (data, a, b, t["c1_ns"])]
+                 "title 'c1 (original)'%s" % (
+                     data, a, b, t["c1_ns"],
+                     ", '%s' using 1:3 with points pt 6 title 'previous "
+                     "per-CPU design'" % data if old else "")]
         c1, c2 = t["c1_ns"], t["c2_ns"]
         thr += ["set title '%s (c1 %.1f, c2 %.1f ns)'" % (
                     name.replace("_", " "), c1, c2),

@@ -15,12 +15,32 @@ history entry of the frame, so later repeats would skip them all. Hence:
   size, same cache line: the store is still paid), so `applied` keeps the
   value the bench writes before each run and every repeat replays the whole
   history. The bench proves it from the `replayed` counter.
+
+A test run without an xdp_md context arrives on RX queue 0, so the bench
+always runs replica 0. Two more source transformations:
+
+* idle_replicas_dropped(): the private copies NAME__r1 .. NAME__r<K-1> of
+  every replicated map are not declared (their slots in the array of maps
+  stay empty; the array keeps its K slots). The bench never runs those
+  replicas, and declared they would be created: DDoS's 1M-entry hash map,
+  preallocated K times for every K = 1..16, is about 10 GB of kernel memory
+  and 45 s of load time. Replica 0's path -- the per-CPU scr_current lookup,
+  the array-of-maps lookup, the helper on NAME__r0 -- is untouched.
+* percpu_variant(): the design scrcc emitted before private replicas
+  (commit bad3a1c, "per-CPU replicas"), rebuilt from today's output; see its
+  docstring. The bench times it next to today's design in the same rounds.
 """
 import re
 
 
 class TransformError(Exception):
     pass
+
+
+class NoPercpuVariant(TransformError):
+    """The program replicates a map the previous design could not (a type
+    without a per-CPU variant, e.g. an LPM trie): there is nothing to
+    compare with."""
 
 
 def _entry_re(entry):
@@ -64,3 +84,248 @@ def scr_bench_variant(source, entry):
             "no store to rep->applied in the generated program: the bench "
             "cannot keep the history replayed in every repeat")
     return harness(text, entry, "SCR_PREFIX_BYTES")
+
+
+# ---- source surgery on the generated program -------------------------------
+
+def _block_end(text, open_at):
+    """Offset just past the '}' matching the '{' at open_at."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    raise TransformError("unbalanced braces after offset %d" % open_at)
+
+
+def _one(pattern, text, what, flags=0):
+    ms = list(re.finditer(pattern, text, flags))
+    if len(ms) != 1:
+        raise TransformError("expected one %s in the generated program, "
+                             "found %d (has scrcc's output changed shape?)"
+                             % (what, len(ms)))
+    return ms[0]
+
+
+def _function(text, name):
+    """(start, end) of the definition `static __always_inline ... name(...)
+    { ... }` and the blank line after it."""
+    m = _one(r"^static __always_inline [^\n;{]*\b%s\([^;{]*\)\s*\{"
+             % re.escape(name), text, "definition of %s()" % name, re.M)
+    end = _block_end(text, m.end() - 1)
+    while end < len(text) and text[end] == "\n":
+        end += 1
+    return m.start(), end
+
+
+def _leading_comment(text, start):
+    """start, moved back over a block comment that ends on the line before."""
+    if not text[:start].endswith("*/\n"):
+        return start
+    c = text.rfind("/*", 0, start)
+    if c < 0 or (c > 0 and text[c - 1] != "\n"):
+        return start
+    return c
+
+
+def _replace_function(text, name, new):
+    a, b = _function(text, name)
+    return text[:a] + new + text[b:]
+
+
+def _remove_function(text, name):
+    a, b = _function(text, name)
+    return text[:_leading_comment(text, a)] + text[b:]
+
+
+def _code(text):
+    """text without its comments."""
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+
+
+def _map_block(text, name):
+    """(start, end) of `struct { ... } name SEC(".maps");` (optionally with a
+    `= { ... }` initialiser) and the blank line after it."""
+    for m in re.finditer(r"^struct\s*\{", text, re.M):
+        close = _block_end(text, m.end() - 1)
+        t = re.match(r'\s*%s\s+SEC\("\.maps"\)\s*' % re.escape(name),
+                     text[close:])
+        if not t:
+            continue
+        end = close + t.end()
+        if text[end:end + 1] == "=":
+            brace = text.index("{", end)
+            end = _block_end(text, brace)
+            end += re.match(r"\s*", text[end:]).end()
+        if text[end:end + 1] != ";":
+            raise TransformError("cannot find the end of map %s" % name)
+        end += 1
+        while end < len(text) and text[end] == "\n":
+            end += 1
+        return m.start(), end
+    raise TransformError("no map %s in the generated program" % name)
+
+
+REPLICA_DEF = re.compile(r"^struct (\w+)__scr_def\s*\{", re.M)
+MAP_TYPE = re.compile(r"__uint\(\s*type\s*,\s*(BPF_MAP_TYPE_\w+)"
+                      r"(\s*/\*.*?\*/)?\s*\)", re.S)
+
+# The previous design's per-CPU variant of each inner (replica) map type;
+# per-CPU types were kept as they were.
+PERCPU_OF = {
+    "BPF_MAP_TYPE_HASH": "BPF_MAP_TYPE_PERCPU_HASH",
+    "BPF_MAP_TYPE_ARRAY": "BPF_MAP_TYPE_PERCPU_ARRAY",
+    "BPF_MAP_TYPE_LRU_HASH": "BPF_MAP_TYPE_LRU_PERCPU_HASH",
+    "BPF_MAP_TYPE_PERCPU_HASH": "BPF_MAP_TYPE_PERCPU_HASH",
+    "BPF_MAP_TYPE_PERCPU_ARRAY": "BPF_MAP_TYPE_PERCPU_ARRAY",
+    "BPF_MAP_TYPE_LRU_PERCPU_HASH": "BPF_MAP_TYPE_LRU_PERCPU_HASH",
+}
+
+
+def replicated_maps(source):
+    """Names of the maps scrcc replicated (an array of maps NAME over
+    NAME__r0 ..), in source order."""
+    return [m.group(1) for m in REPLICA_DEF.finditer(source)]
+
+
+def _replica_decl(name, r):
+    return (r'^struct %s__scr_def %s__r%s SEC\("\.maps"\);\n'
+            % (re.escape(name), re.escape(name), r))
+
+
+def idle_replicas_dropped(source):
+    """Today's program with only replica 0's private maps declared (see the
+    module docstring)."""
+    text = source
+    for name in replicated_maps(source):
+        text, n = re.subn(_replica_decl(name, r"[1-9][0-9]*"), "", text,
+                          flags=re.M)
+        text, m = re.subn(r"^\s*\[[1-9][0-9]*\] = &%s__r[0-9]+,\n"
+                          % re.escape(name), "", text, flags=re.M)
+        if n != m:
+            raise TransformError("map %s: %d private copies declared, %d in "
+                                 "its array of maps" % (name, n, m))
+    return text
+
+
+def percpu_variant(source):
+    """The previous design (scrcc before private replicas, commit bad3a1c),
+    rebuilt from today's generated program:
+
+    * every replicated map NAME -- the inner definition `struct
+      NAME__scr_def`, its copies NAME__r0 .., and the ARRAY_OF_MAPS NAME --
+      becomes one map NAME with the inner definition's fields and the per-CPU
+      variant of its type (HASH -> PERCPU_HASH, ARRAY -> PERCPU_ARRAY,
+      LRU_HASH -> LRU_PERCPU_HASH); the array's pinning, if any, moves to it;
+    * the wrappers go, and the calls `scr_map_X(&NAME, ...)` become
+      `bpf_map_X(&NAME, ...)` again;
+    * the bookkeeping is reached as before: scr_replica is a PERCPU_ARRAY of
+      one entry holding the sequencer's timestamp `now` again (48 bytes),
+      scr_this_replica() is one lookup of its key 0, the entry takes `rep`
+      from it (not from the RX queue) and stores `rep->now`, scr_now() reads
+      it; the per-CPU scr_current and scr_unowned are gone.
+
+    What stays from today: everything else, token for token (the replay
+    loop, the slices, the non-atomic updates, the PRNG). On every example at
+    K = 1 and 3 the result is bad3a1c's scrcc output but for comments, the
+    place of one #define and the verdict when the bookkeeping lookup fails
+    (XDP_DROP here, XDP_ABORTED then; never taken)."""
+    text = source
+    maps = replicated_maps(text)
+    for name in maps:
+        m = _one(r"^struct %s__scr_def\s*\{" % re.escape(name), text,
+                 "definition of struct %s__scr_def" % name, re.M)
+        body_from = m.end() - 1
+        body_to = _block_end(text, body_from)
+        body = text[body_from:body_to]
+        t = MAP_TYPE.search(body)
+        if not t:
+            raise TransformError("map %s: no type in its definition" % name)
+        if t.group(1) not in PERCPU_OF:
+            raise NoPercpuVariant(
+                "map %s: inner type %s has no per-CPU variant (the previous "
+                "design refused such maps)" % (name, t.group(1)))
+        was = re.search(r"was (BPF_MAP_TYPE_\w+)", t.group(2) or "")
+        original = was.group(1) if was else t.group(1)
+        new_type = PERCPU_OF[t.group(1)]
+        note = ("" if new_type == original else
+                " /* SCR: per-core replica; was %s */" % original)
+        body = (body[:t.start()] + "__uint(type, %s%s)" % (new_type, note)
+                + body[t.end():])
+        a, b = _map_block(text, name)
+        outer = text[a:b]
+        if "BPF_MAP_TYPE_ARRAY_OF_MAPS" not in outer:
+            raise TransformError("map %s is not an array of maps" % name)
+        pin = re.search(r"\n\s*__uint\(\s*pinning\s*,[^;]*;", outer)
+        if pin:
+            body = body[:-1].rstrip() + pin.group(0) + "\n}"
+        text = text[:a] + text[b:]
+        text, n = re.subn(_replica_decl(name, r"[0-9]+") + r"\n?", "", text,
+                          flags=re.M)
+        if n == 0:
+            raise TransformError("map %s: no private copies" % name)
+        m = _one(r"^struct %s__scr_def\s*\{" % re.escape(name), text,
+                 "definition of struct %s__scr_def" % name, re.M)
+        end = _block_end(text, m.end() - 1)
+        semi = re.match(r"\s*;", text[end:])
+        if not semi:
+            raise TransformError("struct %s__scr_def: no ';'" % name)
+        text = (text[:_leading_comment(text, m.start())] + "struct " + body +
+                ' %s SEC(".maps")' % name + text[end:])
+
+    for w in sorted(set(re.findall(r"^static __always_inline [^\n(]*\b"
+                                   r"(scr_map_\w+)\(", text, re.M))):
+        text = _remove_function(text, w)
+    if maps:
+        text = _remove_function(text, "scr_replica_map")
+    text = re.sub(r"\bscr_map_(\w+)\(", r"bpf_map_\1(", text)
+
+    # Bookkeeping.
+    m = _one(r"^struct scr_replica\s*\{", text, "struct scr_replica", re.M)
+    end = _block_end(text, m.end() - 1)
+    text = (text[:end - 1] + "\t__u64 now;          /* sequencer timestamp "
+            "of the current packet */\n" + text[end - 1:])
+    a, b = _map_block(text, "scr_replica")
+    block = text[a:b]
+    block, n1 = re.subn(r"BPF_MAP_TYPE_ARRAY\b", "BPF_MAP_TYPE_PERCPU_ARRAY",
+                        block)
+    block, n2 = re.subn(r"__uint\(max_entries, SCR_REPLICAS\)",
+                        "__uint(max_entries, 1)", block)
+    if (n1, n2) != (1, 1):
+        raise TransformError("map scr_replica has an unexpected definition")
+    text = text[:a] + block + text[b:]
+    text = _replace_function(
+        text, "scr_this_replica",
+        "static __always_inline struct scr_replica *scr_this_replica(void)\n"
+        "{\n\t__u32 zero = 0;\n\n"
+        "\treturn bpf_map_lookup_elem(&scr_replica, &zero);\n}\n\n")
+    text = _replace_function(
+        text, "scr_now",
+        "static __always_inline __u64 scr_now(void)\n"
+        "{\n\tstruct scr_replica *rep = scr_this_replica();\n\n"
+        "\treturn rep ? rep->now : 0;\n}\n\n")
+    for f in ("scr_enter", "scr_set_now", "scr_current_get"):
+        text = _remove_function(text, f)
+    for name in ("scr_current", "scr_unowned"):
+        a, b = _map_block(text, name)
+        text = text[:_leading_comment(text, a)] + text[b:]
+    m = _one(r"^struct scr_current\s*\{", text, "struct scr_current", re.M)
+    end = _block_end(text, m.end() - 1)
+    end += re.match(r"\s*;\n*", text[end:]).end()
+    text = text[:_leading_comment(text, m.start())] + text[end:]
+    text, n1 = re.subn(r"\brep = scr_enter\(ctx\);", "rep = scr_this_replica();",
+                       text)
+    text, n2 = re.subn(r"\bscr_set_now\(([^;\n]*)\);", r"rep->now = \1;", text)
+    if (n1, n2) != (1, 1):
+        raise TransformError("the entry does not call scr_enter(ctx) and "
+                             "scr_set_now() once each")
+    left = re.findall(r"\b(scr_current\w*|scr_unowned|scr_replica_map|"
+                      r"scr_map_\w+|\w+__scr_def|\w+__r[0-9]+)\b",
+                      _code(text))
+    if left:
+        raise TransformError("the per-CPU variant still uses %s"
+                             % ", ".join(sorted(set(left))))
+    return text

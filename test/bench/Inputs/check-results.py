@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Checks bench/results.json has, for each named example, the keys issue 8
-asks for, with values of the right kind. Exit 1 and a message otherwise."""
+"""Checks bench/results.json has, for each named example, the keys issues 8
+and 13 ask for, with values of the right kind. Exit 1 and a message
+otherwise."""
 import json
 import math
 import sys
@@ -24,6 +25,17 @@ def main():
                 errors.append("%s: %s is %r" % (name, key, v))
         if not isinstance(e.get("entry_bits"), int) or e["entry_bits"] <= 0:
             errors.append("%s: entry_bits must be a positive integer" % name)
+        # Issue 13: the previous per-CPU design, timed in the same run.
+        old = e.get("percpu") or {}
+        for key in ("scr_k1_ns", "c2_ns"):
+            v = old.get(key)
+            if not isinstance(v, (int, float)) or not math.isfinite(v):
+                errors.append("%s: percpu.%s is %r" % (name, key, v))
+        vs = e.get("private_vs_percpu") or {}
+        for key in ("k1_ratio", "c2_ratio", "k1_delta_ns", "c2_delta_ns"):
+            if not isinstance(vs.get(key), (int, float)):
+                errors.append("%s: private_vs_percpu.%s is %r"
+                              % (name, key, vs.get(key)))
         if len(e.get("timing", {}).get("predicted_mpps", {}).get("d_here", [])) != 32:
             errors.append("%s: predicted throughput for k = 1..32 missing" % name)
     if not isinstance(results.get("dispatch", {}).get("live_drop_ns"), (int, float)):
