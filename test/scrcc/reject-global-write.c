@@ -1,18 +1,21 @@
-// A mutable global is state, but scrcc only replicates maps so far: writing
-// one must be refused, not silently left shared between cores.
+// A written global is replicated state: every replica gets a zeroed copy.
+// One with an initial value cannot be given it yet (the copies are maps,
+// which start zeroed): refused at the declaration, not silently zeroed.
 // RUN: rm -rf %t.out
 // RUN: not scrcc %s --cores 4 -o %t.out 2>&1 | FileCheck %s
 // RUN: not test -e %t.out
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-__u64 packets_seen;
+// CHECK: reject-global-write.c:[[@LINE+1]]:7: error: cannot give every replica a private copy of the written global `budget`: it has an initial value (only zero-initialised globals can be replicated so far: move the value into a map)
+__u64 budget = 1000;
 
 SEC("xdp")
-int count_in_global(struct xdp_md *ctx)
+int spend(struct xdp_md *ctx)
 {
-	// CHECK: reject-global-write.c:[[@LINE+1]]:2: error: writes a global variable: mutable globals are not supported by scrcc yet (keep state in a BPF map)
-	packets_seen++;
+	if (budget == 0)
+		return XDP_DROP;
+	budget--;
 	return XDP_PASS;
 }
 

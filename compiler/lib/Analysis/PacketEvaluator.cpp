@@ -15,7 +15,8 @@ using Op = scr::Expr::Op;
 
 bool AbsVal::operator==(const AbsVal &O) const {
   return K == O.K && symEquals(S, O.S) && Map == O.Map && Maps == O.Maps &&
-         Locals == O.Locals && Global == O.Global && MayPacket == O.MayPacket &&
+         Locals == O.Locals && Global == O.Global && Globals == O.Globals &&
+         MayPacket == O.MayPacket &&
          Dirty == O.Dirty && Cases == O.Cases;
 }
 
@@ -57,6 +58,7 @@ static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
     V.Maps.insert(B.Maps.begin(), B.Maps.end());
     V.Locals.insert(B.Locals.begin(), B.Locals.end());
     V.Global |= B.Global;
+    V.Globals.insert(B.Globals.begin(), B.Globals.end());
     return V;
   }
   // A pointer that may be null joined with a pointer keeps its targets.
@@ -407,10 +409,12 @@ private:
         }
         AbsVal A;
         A.K = AbsVal::Kind::Ptr;
-        if (V->hasGlobalStorage())
+        if (V->hasGlobalStorage()) {
           A.Global = true;
-        else
+          A.Globals.insert(V);
+        } else {
           A.Locals.insert(V);
+        }
         return A;
       }
       return AbsVal::unknown();
@@ -581,7 +585,7 @@ private:
         noteStateWrite(Node, How + " map `" + M->Name + "` value", En);
       }
       if (Addr.Global)
-        noteGlobalWrite(Node);
+        noteGlobalWrite(Node, Addr.Globals, En);
       for (const VarDecl *V : Addr.Locals) {
         R.Defs[Node].insert(V);
         En.Vars.erase(V); // its tracked value is no longer known
@@ -594,9 +598,21 @@ private:
     }
   }
 
-  void noteGlobalWrite(const Expr *Node) {
-    error(Node, "writes a global variable: mutable globals are not supported "
-                "by scrcc yet (keep state in a BPF map)");
+  /// A write to global state: replicated like a written map, if scrcc can
+  /// give every replica its own copy (Replication.cpp checks the rest).
+  void noteGlobalWrite(const Expr *Node,
+                       const std::set<const VarDecl *> &Globals, Env &En) {
+    if (Globals.empty()) {
+      error(Node, "writes a global variable scrcc cannot identify");
+      return;
+    }
+    for (const VarDecl *V : Globals) {
+      if (V->isStaticLocal())
+        continue; // refused where it is declared
+      R.WrittenGlobals.emplace(V, Diags.shortWhere(Node->getBeginLoc()));
+      noteStateWrite(Node, "write to global `" + V->getNameAsString() + "`",
+                     En);
+    }
   }
 
   AbsVal assignTo(const Expr *LHS, const AbsVal &V, const Expr *Node, Env &En) {
@@ -604,7 +620,7 @@ private:
     if (const auto *DR = dyn_cast<DeclRefExpr>(L))
       if (const auto *VD = dyn_cast<VarDecl>(DR->getDecl())) {
         if (VD->hasGlobalStorage()) {
-          noteGlobalWrite(Node);
+          noteGlobalWrite(Node, {VD}, En);
           return V;
         }
         R.Defs[Node].insert(VD);

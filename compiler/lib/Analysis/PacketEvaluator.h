@@ -44,6 +44,7 @@ struct AbsVal {
   std::set<const MapInfo *> Maps; // Ptr: may point into these maps' values
   std::set<const clang::VarDecl *> Locals; // Ptr: may point to these locals
   bool Global = false;    // Ptr: may point to a global variable
+  std::set<const clang::VarDecl *> Globals; // Ptr: ... these globals
   bool MayPacket = false; // Unknown: may be a packet pointer
   bool Dirty = false;     // computed from packet bytes the program wrote
   /// Unknown: the value is one of these constants (a call's return value,
@@ -90,6 +91,9 @@ struct EvalResult {
   /// may be given over all calling contexts: a call on a replicated map is
   /// rerouted to the running replica's copy (ReplicatedMaps.h).
   std::map<const clang::CallExpr *, std::set<const MapInfo *>> MapCalls;
+  /// Globals the program writes: replicated state like written maps
+  /// (Replication.h), each with where it is first written.
+  std::map<const clang::VarDecl *, std::string> WrittenGlobals;
   bool UsesTime = false, UsesPrng = false;
 };
 

@@ -2,9 +2,72 @@
 
 #include "Replication.h"
 
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
+
 using namespace clang;
 
 namespace scrcc {
+
+unsigned declarationEnd(const VarDecl *D, const SourceManager &SM,
+                        const LangOptions &LO, bool AllowInit) {
+  SourceLocation Name = SM.getExpansionLoc(D->getLocation());
+  StringRef Buf = SM.getBufferData(SM.getFileID(Name));
+  unsigned Off = SM.getFileOffset(Name);
+  Lexer Lex(SM.getLocForStartOfFile(SM.getFileID(Name)), LO, Buf.begin(),
+            Buf.begin() + Off, Buf.end());
+  Token T;
+  int Depth = 0;
+  for (Lex.LexFromRawLexer(T); T.isNot(tok::eof); Lex.LexFromRawLexer(T)) {
+    if (T.isOneOf(tok::l_paren, tok::l_brace, tok::l_square))
+      ++Depth;
+    else if (T.isOneOf(tok::r_paren, tok::r_brace, tok::r_square))
+      --Depth;
+    else if (Depth == 0 &&
+             (T.is(tok::comma) || (!AllowInit && T.is(tok::equal))))
+      return 0;
+    else if (Depth == 0 && T.is(tok::semi))
+      return SM.getFileOffset(T.getLocation()) + 1;
+  }
+  return 0;
+}
+
+namespace {
+class GlobalRefs : public RecursiveASTVisitor<GlobalRefs> {
+public:
+  GlobalRefs(const EvalResult &R) : R(R) {}
+  bool VisitDeclRefExpr(DeclRefExpr *E) {
+    if (const auto *V = dyn_cast<VarDecl>(E->getDecl()))
+      if (R.WrittenGlobals.count(V->getCanonicalDecl()) ||
+          R.WrittenGlobals.count(V))
+        Refs.push_back(E);
+    return true;
+  }
+  const EvalResult &R;
+  std::vector<const DeclRefExpr *> Refs;
+};
+
+bool isZero(const Expr *I, const ASTContext &Ctx) {
+  I = I->IgnoreImplicit();
+  if (isa<ImplicitValueInitExpr>(I))
+    return true;
+  if (const auto *IL = dyn_cast<InitListExpr>(I)) {
+    for (const Expr *E : IL->inits())
+      if (!isZero(E, Ctx))
+        return false;
+    return true;
+  }
+  Expr::EvalResult ER;
+  return I->EvaluateAsInt(ER, Ctx) && ER.Val.getInt() == 0;
+}
+} // namespace
+
+std::vector<const DeclRefExpr *> writtenGlobalRefs(Program &P,
+                                                   const EvalResult &R) {
+  GlobalRefs V(R);
+  V.TraverseDecl(P.Ctx.getTranslationUnitDecl());
+  return V.Refs;
+}
 
 std::string replicaHelperFor(const std::string &Helper) {
   static const char *const Rerouted[] = {
@@ -74,6 +137,29 @@ bool checkReplication(Program &P, const EvalResult &R) {
                         "copy of that map, and scrcc reroutes only lookups, "
                         "updates, deletes, pushes, pops and peeks to it");
   }
+  // Written globals become a one-entry array per replica (XdpEmitter):
+  // their declarations and every use are rewritten.
+  for (const auto &[V, Where] : R.WrittenGlobals) {
+    std::string Why;
+    SourceLocation Loc = V->getLocation();
+    if (Loc.isMacroID() || !SM.isInMainFile(Loc) || V->hasExternalStorage())
+      Why = "it is declared in a macro, a header or elsewhere (extern)";
+    else if (V->getInit() && !isZero(V->getInit(), P.Ctx))
+      Why = "it has an initial value (only zero-initialised globals can be "
+            "replicated so far: move the value into a map)";
+    else if (!declarationEnd(V, SM, P.Ctx.getLangOpts(), true))
+      Why = "declare it on its own, as `TYPE " + V->getNameAsString() + ";`";
+    if (!Why.empty())
+      P.Diags.error(Loc, "cannot give every replica a private copy of the "
+                         "written global `" +
+                             V->getNameAsString() + "`: " + Why);
+  }
+  for (const DeclRefExpr *E : writtenGlobalRefs(P, R))
+    if (E->getLocation().isMacroID() || !SM.isInMainFile(E->getLocation()))
+      P.Diags.error(E->getBeginLoc(),
+                    "the written global `" + E->getDecl()->getNameAsString() +
+                        "` is named inside a macro or outside the input file: "
+                        "scrcc cannot point this use at the replica's copy");
   return P.Diags.errorCount() == Before;
 }
 

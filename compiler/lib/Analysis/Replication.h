@@ -23,9 +23,21 @@ std::string replicaHelperFor(const std::string &Helper);
 
 /// Reports, at the construct, every written map whose type has no private
 /// per-replica copy, every helper call on a written map that cannot be
-/// rerouted, and every call that may be given both a replicated and a
-/// shared map. Returns false if it reported anything.
+/// rerouted, every call that may be given both a replicated and a shared
+/// map, and every written global scrcc cannot turn into per-replica state
+/// (an initial value, declared elsewhere or with others, named in a
+/// macro). Returns false if it reported anything.
 bool checkReplication(Program &P, const EvalResult &R);
+
+/// The file offset just past the ';' ending \p D's declaration, or 0 if the
+/// declaration has another declarator or (unless \p AllowInit) \p D an
+/// initialiser.
+unsigned declarationEnd(const clang::VarDecl *D, const clang::SourceManager &SM,
+                        const clang::LangOptions &LO, bool AllowInit = false);
+
+/// Every reference to a written global, in the order of the source.
+std::vector<const clang::DeclRefExpr *> writtenGlobalRefs(Program &P,
+                                                          const EvalResult &R);
 
 } // namespace scrcc
 

@@ -149,11 +149,15 @@ std::string replicatedMapDecl(const std::string &Name,
                               unsigned Replicas) {
   std::string Def = Name + "__scr_def";
   std::string O;
+  bool Global = OriginalType.rfind("global ", 0) == 0;
   O += blockComment("SCR: `" + Name + "` (" + OriginalType +
                     ") is written by the program, so every replica owns a "
-                    "private copy with its own keys, capacity and LRU "
-                    "order: " +
-                    replicaMapName(Name, 0) + " .. " +
+                    "private copy" +
+                    (Global ? std::string(" (a one-entry array holding the "
+                                          "value)")
+                            : std::string(" with its own keys, capacity and "
+                                          "LRU order")) +
+                    ": " + replicaMapName(Name, 0) + " .. " +
                     replicaMapName(Name, Replicas - 1) + ". `" + Name +
                     "` is the array of those maps, indexed by replica; the "
                     "program reaches the running replica's copy through it.");

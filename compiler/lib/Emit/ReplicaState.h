@@ -33,6 +33,7 @@ std::string replicaRuntimeC(const std::set<std::string> &Wrappers);
 /// \p Body ("{ __uint(type, ...); ... }", with the replica's map type and
 /// without pinning) as `struct NAME__scr_def`, one map of it per replica,
 /// and the array of maps NAME holding them (pinned by name if \p Pinned).
+/// \p OriginalType is the map's type, or "global T" for a written global.
 std::string replicatedMapDecl(const std::string &Name,
                               const std::string &OriginalType,
                               const std::string &Body, bool Pinned,

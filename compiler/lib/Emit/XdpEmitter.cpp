@@ -250,6 +250,15 @@ private:
              !insideReplaced(C, It->second) &&
              kept(unitOf(C, *S.Parents.at(It->second)));
     });
+    rewriteGlobals(
+        Rw, /*Replicated=*/true,
+        [&](const DeclRefExpr *E) {
+          auto It = S.FunctionOf.find(E);
+          return It != S.FunctionOf.end() && S.Relevant.count(It->second) &&
+                 !insideReplaced(E, It->second) &&
+                 kept(unitOf(E, *S.Parents.at(It->second)));
+        },
+        /*Declarations=*/false);
     for (const CallExpr *C : R.PrngCalls) {
       auto It = S.FunctionOf.find(C);
       if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
@@ -339,9 +348,11 @@ private:
       SourceLocation B = D->getBeginLoc();
       if (!SM.isInMainFile(B))
         continue;
+      // Written globals become maps whose accessors use the prologue.
       bool Relevant =
           isa<FunctionDecl>(D) ||
-          (isa<VarDecl>(D) && cast<VarDecl>(D)->hasAttr<SectionAttr>());
+          (isa<VarDecl>(D) && (cast<VarDecl>(D)->hasAttr<SectionAttr>() ||
+                               R.WrittenGlobals.count(cast<VarDecl>(D))));
       if (Relevant &&
           (Best.isInvalid() || SM.isBeforeInTranslationUnit(B, Best)))
         Best = B;
@@ -752,7 +763,76 @@ private:
     std::set<std::string> Used;
     for (const auto &[C, W] : replicaCalls())
       Used.insert(W);
+    if (!R.WrittenGlobals.empty()) // their accessors look the copy up
+      Used.insert("scr_map_lookup_elem");
     return Used;
+  }
+
+  //===------------------------------------------------------------------===//
+  // Replicated globals
+  //===------------------------------------------------------------------===//
+
+  static std::string globalAccessor(const VarDecl *V) {
+    return "scr_global_" + V->getNameAsString();
+  }
+
+  /// What replaces written global \p V's declaration: a one-entry array of
+  /// its type under its name (the reference variant), or the array of such
+  /// arrays, one per replica (the SCR program), and the accessor every use
+  /// goes through.
+  std::string globalDecl(const VarDecl *V, bool Replicated) {
+    std::string Name = V->getNameAsString();
+    std::string T =
+        "typeof(" + V->getType().getAsString(PrintingPolicy(LO)) + ")";
+    std::string Body = "{\n\t__uint(type, BPF_MAP_TYPE_ARRAY);\n"
+                       "\t__uint(max_entries, 1);\n\t__type(key, __u32);\n"
+                       "\t__type(value, " +
+                       T + ");\n}";
+    std::string O;
+    if (Replicated)
+      O = replicatedMapDecl(Name, "global " + T, Body, false, L.Cores) +
+          ";\n\n";
+    else
+      O = "/* SCR reference: the global `" + Name +
+          "` is a one-entry array of the same\n"
+          " * name, as in the SCR program, so that the replay can compare "
+          "it. */\n"
+          "struct " +
+          Body + " " + Name + " SEC(\".maps\");\n\n";
+    std::string Get = globalAccessor(V);
+    O += "/* Never used: the lookup below cannot fail. */\n"
+         "static " +
+         T + " " + Get + "__none;\n\n" + "static __always_inline " + T + " *" +
+         Get + "(void)\n{\n\t__u32 zero = 0;\n\t" + T + " *v = " +
+         (Replicated ? "scr_map_lookup_elem" : "bpf_map_lookup_elem") + "(&" +
+         Name + ", &zero);\n\n\treturn v ? v : &" + Get + "__none;\n}";
+    return O;
+  }
+
+  /// Turns every written global into a map and points every use \p Keep
+  /// selects at it: `g` becomes `(*scr_global_g())`.
+  void rewriteGlobals(Rewriter &Rw, bool Replicated,
+                      const std::function<bool(const DeclRefExpr *)> &Keep,
+                      bool Declarations = true) {
+    if (Declarations)
+      for (const auto &[V, Where] : R.WrittenGlobals) {
+        unsigned From = offsetOf(V->getBeginLoc());
+        unsigned To = declarationEnd(V, SM, LO, /*AllowInit=*/true);
+        if (!To) {
+          P.Diags.error(V->getLocation(),
+                        "internal error: checkReplication let it through");
+          continue;
+        }
+        Rw.ReplaceText(
+            SM.getLocForStartOfFile(SM.getMainFileID()).getLocWithOffset(From),
+            To - From, globalDecl(V, Replicated));
+      }
+    for (const DeclRefExpr *E : writtenGlobalRefs(P, R))
+      if (Keep(E))
+        Rw.ReplaceText(SM.getExpansionLoc(E->getLocation()),
+                       E->getDecl()->getName().size(),
+                       "(*" + globalAccessor(cast<VarDecl>(E->getDecl())) +
+                           "())");
   }
 
   /// Renames the helper of every call on a replicated map to its wrapper,
@@ -778,31 +858,6 @@ private:
     return SM.getFileOffset(SM.getExpansionLoc(Loc));
   }
 
-  /// The end of declaration \p D: the offset just past its ';'; 0 if the
-  /// declaration has another declarator or an initialiser.
-  unsigned declEnd(const VarDecl *D) {
-    SourceLocation Name = SM.getExpansionLoc(D->getLocation());
-    StringRef Buf = SM.getBufferData(SM.getFileID(Name));
-    unsigned Off = SM.getFileOffset(Name);
-    Lexer Lex(SM.getLocForStartOfFile(SM.getFileID(Name)), LO, Buf.begin(),
-              Buf.begin() + Off, Buf.end());
-    Token T;
-    int Depth = 0;
-    while (!Lex.LexFromRawLexer(T) || T.isNot(tok::eof)) {
-      if (T.is(tok::eof))
-        break;
-      if (T.isOneOf(tok::l_paren, tok::l_brace, tok::l_square))
-        ++Depth;
-      else if (T.isOneOf(tok::r_paren, tok::r_brace, tok::r_square))
-        --Depth;
-      else if (Depth == 0 && T.isOneOf(tok::comma, tok::equal))
-        return 0;
-      else if (Depth == 0 && T.is(tok::semi))
-        return SM.getFileOffset(T.getLocation()) + 1;
-    }
-    return 0;
-  }
-
   /// Every written map becomes an array of maps of the same name holding
   /// one private copy per replica (ReplicaState.h).
   void rewriteMaps(Rewriter &Rw) {
@@ -825,7 +880,7 @@ private:
         Refuse("internal error: checkReplication let it through");
         continue;
       }
-      unsigned From = SM.getFileOffset(Begin), To = declEnd(D);
+      unsigned From = SM.getFileOffset(Begin), To = declarationEnd(D, SM, LO);
       unsigned BodyFrom = SM.getFileOffset(Brace.getBegin());
       unsigned BodyTo = SM.getFileOffset(Brace.getEnd()) + 1;
       unsigned TypeAt = SM.getFileOffset(M.TypeLoc);
@@ -898,6 +953,8 @@ private:
     Rewriter Rw(const_cast<SourceManager &>(SM), LO);
     rewriteMaps(Rw);
     rerouteMapCalls(Rw, [](const CallExpr *) { return true; });
+    rewriteGlobals(Rw, /*Replicated=*/true,
+                   [](const DeclRefExpr *) { return true; });
     rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
     for (const auto &[C, Macro] : nonAtomicUpdates())
       replaceCallee(Rw, C, Macro);
@@ -925,6 +982,8 @@ private:
   std::string refProgram() {
     Rewriter Rw(const_cast<SourceManager &>(SM), LO);
     rewriteEnvCalls(Rw, "scr_ref_now", "scr_ref_prandom");
+    rewriteGlobals(Rw, /*Replicated=*/false,
+                   [](const DeclRefExpr *) { return true; });
     SourceLocation PL = prologueLoc();
     std::string Pro =
         "/* ---- SCR reference environment (generated by scrcc) -------------- "

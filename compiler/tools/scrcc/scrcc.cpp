@@ -309,6 +309,22 @@ int main(int argc, const char **argv) {
          M.Written ? scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps) : M.TypeName,
          M.Written,
          M.Written ? scrcc::mapTypeName(scrcc::replicaMapType(M.Type)) : ""});
+  // A written global is a one-entry array per replica (and in the
+  // reference variant), under its own name.
+  std::vector<const clang::VarDecl *> Globals;
+  for (const auto &[V, Where] : R.WrittenGlobals)
+    Globals.push_back(V);
+  const clang::SourceManager &SM = P.sourceManager();
+  std::sort(Globals.begin(), Globals.end(),
+            [&](const clang::VarDecl *A, const clang::VarDecl *B) {
+              return SM.isBeforeInTranslationUnit(A->getLocation(),
+                                                  B->getLocation());
+            });
+  for (const clang::VarDecl *V : Globals)
+    L.State.push_back({V->getNameAsString(), "global",
+                       V->getType().getAsString(),
+                       scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps), true,
+                       scrcc::mapTypeName(2)});
   if (L.prefixBytes() + 64 > 1500)
     errs() << "scrcc: warning: the SCR prefix is " << L.prefixBytes()
            << " bytes: with " << Cores
