@@ -2,7 +2,6 @@
 
 #include "Replication.h"
 
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang;
@@ -33,19 +32,18 @@ unsigned declarationEnd(const VarDecl *D, const SourceManager &SM,
 }
 
 namespace {
-class GlobalRefs : public RecursiveASTVisitor<GlobalRefs> {
-public:
-  GlobalRefs(const EvalResult &R) : R(R) {}
-  bool VisitDeclRefExpr(DeclRefExpr *E) {
+/// Collects the DeclRefExprs to written globals below \p S, in order.
+void collectGlobalRefs(const Stmt *S, const EvalResult &R,
+                       std::vector<const DeclRefExpr *> &Out) {
+  if (!S)
+    return;
+  if (const auto *E = dyn_cast<DeclRefExpr>(S))
     if (const auto *V = dyn_cast<VarDecl>(E->getDecl()))
-      if (R.WrittenGlobals.count(V->getCanonicalDecl()) ||
-          R.WrittenGlobals.count(V))
-        Refs.push_back(E);
-    return true;
-  }
-  const EvalResult &R;
-  std::vector<const DeclRefExpr *> Refs;
-};
+      if (R.WrittenGlobals.count(V))
+        Out.push_back(E);
+  for (const Stmt *C : S->children())
+    collectGlobalRefs(C, R, Out);
+}
 
 bool isZero(const Expr *I, const ASTContext &Ctx) {
   I = I->IgnoreImplicit();
@@ -64,9 +62,13 @@ bool isZero(const Expr *I, const ASTContext &Ctx) {
 
 std::vector<const DeclRefExpr *> writtenGlobalRefs(Program &P,
                                                    const EvalResult &R) {
-  GlobalRefs V(R);
-  V.TraverseDecl(P.Ctx.getTranslationUnitDecl());
-  return V.Refs;
+  // Globals are used in function bodies (C initialisers are constants).
+  std::vector<const DeclRefExpr *> Refs;
+  for (const Decl *D : P.Ctx.getTranslationUnitDecl()->decls())
+    if (const auto *F = dyn_cast<FunctionDecl>(D))
+      if (F->doesThisDeclarationHaveABody())
+        collectGlobalRefs(F->getBody(), R, Refs);
+  return Refs;
 }
 
 std::string replicaHelperFor(const std::string &Helper) {
