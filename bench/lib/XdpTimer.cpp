@@ -19,7 +19,7 @@ static double monotonicNs() {
 
 std::optional<TimedRun> timeXdp(int ProgFd, std::span<const uint8_t> Frame,
                                 uint32_t Repeat, RunMode Mode,
-                                std::string &Error) {
+                                std::string &Error, const Arrival &At) {
   if (Repeat == 0) {
     Error = "repeat count must be positive";
     return std::nullopt;
@@ -28,6 +28,14 @@ std::optional<TimedRun> timeXdp(int ProgFd, std::span<const uint8_t> Frame,
               .data_size_in = uint32_t(Frame.size()), .repeat = int(Repeat));
   if (Mode == RunMode::LiveFrames)
     Opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+  xdp_md Ctx{};
+  if (At.Ifindex) {
+    Ctx.data_end = uint32_t(Frame.size());
+    Ctx.ingress_ifindex = uint32_t(At.Ifindex);
+    Ctx.rx_queue_index = At.RxQueue;
+    Opts.ctx_in = &Ctx;
+    Opts.ctx_size_in = sizeof Ctx;
+  }
   double Start = monotonicNs();
   int Rc = bpf_prog_test_run_opts(ProgFd, &Opts);
   double End = monotonicNs();

@@ -34,11 +34,20 @@ struct TimedRun {
   uint32_t Verdict = 0;        // of the last repeat (Copy mode only)
 };
 
+/// Where the frame arrives. Ifindex 0: no xdp_md context, so the kernel
+/// runs it on RX queue 0 of the loopback device (the queue every other test
+/// run on the machine without a context shares); otherwise RX queue
+/// \p RxQueue of that device (scrrt::QueueDevice).
+struct Arrival {
+  int Ifindex = 0;
+  uint32_t RxQueue = 0;
+};
+
 /// Runs \p ProgFd \p Repeat times on \p Frame. On failure returns nullopt and
 /// sets \p Error.
 std::optional<TimedRun> timeXdp(int ProgFd, std::span<const uint8_t> Frame,
                                 uint32_t Repeat, RunMode Mode,
-                                std::string &Error);
+                                std::string &Error, const Arrival &At = {});
 
 } // namespace scrbench
 

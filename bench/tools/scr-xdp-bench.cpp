@@ -20,6 +20,7 @@
 #include "XdpTimer.h"
 
 #include "scrrt/BpfProgram.h"
+#include "scrrt/QueueDevice.h"
 #include "scrrt/TraceGen.h"
 
 #include <linux/bpf.h>
@@ -105,7 +106,8 @@ Variant loadVariant(const json &P) {
 }
 
 /// Times one variant once; checks what its replica did.
-void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record) {
+void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record,
+              const scrbench::Arrival &At) {
   std::string Error;
   scrrt::BpfMap *Replica = V.Layout ? V.Object->map("scr_replica") : nullptr;
   const scrbench::ReplicaSlot Slot{0, Cpu};
@@ -120,7 +122,7 @@ void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record) {
     if (!Before)
       fail(V.Name + ": " + Error);
   }
-  auto R = scrbench::timeXdp(V.Fd, V.Frame, Repeat, V.Mode, Error);
+  auto R = scrbench::timeXdp(V.Fd, V.Frame, Repeat, V.Mode, Error, At);
   if (!R)
     fail(V.Name + ": " + Error);
   if (V.Mode == scrbench::RunMode::Copy && R->Verdict == XDP_ABORTED)
@@ -184,6 +186,20 @@ int main(int Argc, char **Argv) {
   std::string Error;
   if (!scrrt::pinThisThread(Cpu, Error))
     fail(Error);
+  // "loopback" (default): no xdp_md context, RX queue 0 of the loopback
+  // device, whose xdp_rxq_info every context-less test run on the machine
+  // writes (frag_size, once per syscall). "veth": RX queue 0 of a veth pair
+  // in a network namespace of this process's own, as a NIC queue would be.
+  scrbench::Arrival At;
+  std::string ArrivalName = Plan.value("arrival", "loopback");
+  if (ArrivalName == "veth") {
+    auto Dev = scrrt::QueueDevice::create(1, Error);
+    if (!Dev)
+      fail(Error);
+    At.Ifindex = Dev->ifindex();
+  } else if (ArrivalName != "loopback") {
+    fail("plan: arrival must be loopback or veth, not '" + ArrivalName + "'");
+  }
 
   std::vector<Variant> Variants;
   for (const json &P : get<json>(Plan, "programs", "plan"))
@@ -221,15 +237,16 @@ int main(int Argc, char **Argv) {
 
   // Warm-up: state, caches and branch predictors reach a steady state.
   for (Variant &V : Variants)
-    timeOnce(V, Cpu, std::min<uint32_t>(Repeat, 10000), false);
+    timeOnce(V, Cpu, std::min<uint32_t>(Repeat, 10000), false, At);
   for (unsigned R = 0; R < Rounds; ++R)
     for (size_t J = 0; J < Variants.size(); ++J)
-      timeOnce(Variants[(J + R) % Variants.size()], Cpu, Repeat, true);
+      timeOnce(Variants[(J + R) % Variants.size()], Cpu, Repeat, true, At);
 
   json Out;
   Out["cpu"] = Cpu;
   Out["repeat"] = Repeat;
   Out["rounds"] = Rounds;
+  Out["arrival"] = ArrivalName;
   Out["packet_index"] = Index;
   Out["packet_bytes"] = Trace[Index].Data.size();
   for (Variant &V : Variants) {
