@@ -92,7 +92,7 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
     """Writes and compiles every variant; returns the scr-xdp-bench plan's
     program list: empty, original, original_harness, scr_k<K> (today's
     private replicas) and percpu_k<K> (the previous per-CPU design) for K in
-    ks."""
+    ks, and again_k1 (scr_k1 once more)."""
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     stem = os.path.basename(src)[:-len(".bpf.c")]
@@ -124,6 +124,9 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
     # scr_kK next to percpu_kK: the rounds run them back to back, so the
     # paired differences see the same machine.
     scr = [v for pair in pool.map(scr_variant, ks) for v in pair]
+    # The noise floor of the comparison: today's K=1 program loaded a second
+    # time (its own maps and JIT image) and timed as if it were a variant.
+    scr.insert(2, dict(scr[0], name="again_k%d" % ks[0]))
     entry = scr[0]["entry"]
     orig_o = os.path.join(d, "original.o")
     run(bpf_cc_args(src, orig_o), "compiling " + src)
@@ -147,6 +150,8 @@ def time_plan(tools, work, name, programs, trace_kind, args):
             "trace": {"kind": trace_kind, "packets": args.trace_packets,
                       "seed": 1},
             "programs": programs}
+    if getattr(args, "arrival", None):
+        plan["arrival"] = args.arrival
     plan_path = os.path.join(work, "%s.plan.json" % name)
     out_path = os.path.join(work, "%s.timing.json" % name)
     with open(plan_path, "w") as f:
@@ -330,6 +335,11 @@ def main():
     ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1,
                     help="CPU to pin the test runs to (default: the last)")
     ap.add_argument("--trace-packets", type=int, default=4000)
+    ap.add_argument("--arrival", choices=["loopback", "veth"],
+                    default="loopback",
+                    help="where test-run frames arrive: RX queue 0 of the "
+                         "loopback device (no xdp_md context; default) or of "
+                         "a private veth (docs/performance.md)")
     ap.add_argument("--tools", help="use the tools in this directory "
                     "instead of building (needs scrcc, scr-p4, scr-verilog, "
                     "scr-xdp-bench)")
@@ -382,7 +392,8 @@ def main():
                                 "compile_runs": args.compile_runs,
                                 "trace_packets": args.trace_packets,
                                 "synthesis": args.with_synthesis,
-                                "all_replica_maps": args.all_replica_maps},
+                                "all_replica_maps": args.all_replica_maps,
+                                "arrival": args.arrival},
                    "dispatch": measure_dispatch(tools, work, args),
                    "examples": {}}
         d_here = results["dispatch"]["live_drop_ns"]
@@ -417,8 +428,8 @@ def main():
                      "percpu": percpu and {q: percpu[q] for q in (
                          "scr_k1_ns", "c2_ns", "k1_over_c1", "c2_over_c1",
                          "spread", "cost_curve", "verdicts")},
-                     "private_vs_percpu": percpu and analysis.compare(timing,
-                                                                      percpu),
+                     "private_vs_percpu": percpu and analysis.compare(
+                         timing, percpu, raw, ks[0]),
                      "timing": timing, "size": size, "compile": ct,
                      "hardware": hw,
                      "paper": paper.PROGRAMS.get(name)}

@@ -76,6 +76,7 @@ def analyse(raw, ks, prefix="scr"):
              for k in ks]
     a, b, r2 = fit_line([k - 1 for k in ks], curve)
     return {
+        "prefix": prefix,
         "c1_ns": c1,
         "scr_k1_ns": trimmed_mean(per_round["scr_k1"]),
         "c2_ns": trimmed_mean(per_round["c2"]),
@@ -95,10 +96,16 @@ def analyse(raw, ks, prefix="scr"):
     }
 
 
-def compare(new, old):
+def compare(new, old, raw=None, k1=1, again="again"):
     """Today's design (new) against the previous one (old), both analyse()d
     from the same run: ratios new / old of the SCR-at-K=1 and c2 means, and
-    the paired per-round differences new - old with their spread."""
+    the paired per-round differences new - old with their spread.
+
+    With raw and a program "<again>_k<k1>" in it (new's K=1 program loaded
+    and timed a second time), also the A/A difference again - new at K=1:
+    how far two loads of one program land apart (maps and JIT image at other
+    addresses), the floor below which a K=1 difference means nothing. K=1
+    counts as slower only if it is slower by more than that floor."""
     out = {}
     for q in ("scr_k1", "c2"):
         d = [a - b for a, b in zip(new["per_round"][q], old["per_round"][q])]
@@ -110,6 +117,16 @@ def compare(new, old):
         # Slower: by the means, and in most rounds (not one noisy round).
         out[key + "_slower"] = (mn > mo and
                                 sum(x > 0 for x in d) * 2 > len(d))
+    name = "%s_k%d" % (again, k1)
+    if raw and name in raw["programs"]:
+        p = raw["programs"]
+        aa = [a - b for a, b in zip(p[name]["kernel_ns"],
+                                    p["%s_k%d" % (new["prefix"], k1)]
+                                    ["kernel_ns"])]
+        out["k1_aa_delta_ns"] = trimmed_mean(aa)
+        out["k1_aa_spread"] = summary(aa)
+        out["k1_slower"] = (out["k1_slower"] and
+                            out["k1_delta_ns"] > abs(out["k1_aa_delta_ns"]))
     return out
 
 

@@ -41,23 +41,28 @@ def tables(results):
                "over private per-replica copies) against the `percpu` "
                "variant (the previous design: per-CPU maps, per-CPU "
                "bookkeeping; docs/performance.md). Δ = private − percpu per "
-               "round (min–max over rounds).\n")
+               "round (min–max over rounds). A/A = today's K=1 program "
+               "loaded a second time minus itself: differences at K=1 "
+               "below it are noise.\n")
     out.append("| program | SCR K=1 private | SCR K=1 percpu | K=1 private / "
-               "percpu | Δ K=1 (ns) | c2 private | c2 percpu | c2 private / "
-               "percpu | Δ c2 (ns) | not slower (K=1, c2) |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+               "percpu | Δ K=1 (ns) | A/A K=1 (ns) | c2 private | c2 percpu | "
+               "c2 private / percpu | Δ c2 (ns) | not slower (K=1, c2) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, e in ex.items():
         t, o, v = e["timing"], e["percpu"], e["private_vs_percpu"]
         if not v:
             out.append("| %s | %s | - | no percpu variant (a map the "
-                       "previous design refused) | - | %s | - | - | - | - |"
+                       "previous design refused) | - | - | %s | - | - | - | "
+                       "- |"
                        % (name, _f(t["scr_k1_ns"]), _f(t["c2_ns"], 2)))
             continue
         dk, dc = v["k1_delta_spread"], v["c2_delta_spread"]
+        aa = v.get("k1_aa_delta_ns")
         out.append("| %s | %s | %s | %.3f | %+.1f (%+.1f–%+.1f) | %s | %s | "
-                   "%.3f | %+.2f (%+.1f–%+.1f) | %s, %s |" % (
+                   "%s | %.3f | %+.2f (%+.1f–%+.1f) | %s, %s |" % (
                        name, _f(t["scr_k1_ns"]), _f(o["scr_k1_ns"]),
                        v["k1_ratio"], v["k1_delta_ns"], dk["min"], dk["max"],
+                       "-" if aa is None else "%+.1f" % aa,
                        _f(t["c2_ns"], 2), _f(o["c2_ns"], 2), v["c2_ratio"],
                        v["c2_delta_ns"], dc["min"], dc["max"],
                        _goal(e["goals"]["k1_not_slower_than_percpu"]),
