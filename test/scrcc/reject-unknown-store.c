@@ -16,14 +16,16 @@ struct {
 SEC("xdp")
 int store_anywhere(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, which = bpf_get_prandom_u32() & 1;
+	__u64 spare = 0;
 	__u64 *v = bpf_map_lookup_elem(&slots, &zero);
-	__u64 **indirect = &v;
+	__u64 *targets[2] = { v, &spare };
 
 	if (!v)
 		return XDP_PASS;
+	// Which pointer is picked is not known: it may be the map value.
 	// CHECK: reject-unknown-store.c:[[@LINE+1]]:2: error: store through a pointer whose target scrcc cannot determine; it might be replicated state
-	**indirect = 7;
+	*targets[which] = 7;
 	return XDP_PASS;
 }
 

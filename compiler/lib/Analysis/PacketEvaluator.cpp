@@ -4,6 +4,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecordLayout.h"
 #include "clang/Lex/Lexer.h"
 
@@ -15,9 +16,9 @@ using Op = scr::Expr::Op;
 
 bool AbsVal::operator==(const AbsVal &O) const {
   return K == O.K && symEquals(S, O.S) && Map == O.Map && Maps == O.Maps &&
-         Locals == O.Locals && Global == O.Global && Globals == O.Globals &&
-         MayPacket == O.MayPacket &&
-         Dirty == O.Dirty && Cases == O.Cases;
+         Locals == O.Locals && LocalOff == O.LocalOff && Global == O.Global &&
+         Globals == O.Globals && MayPacket == O.MayPacket && Dirty == O.Dirty &&
+         Cases == O.Cases;
 }
 
 static bool mayBePacket(const AbsVal &V) {
@@ -57,6 +58,8 @@ static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
     AbsVal V = A;
     V.Maps.insert(B.Maps.begin(), B.Maps.end());
     V.Locals.insert(B.Locals.begin(), B.Locals.end());
+    if (V.LocalOff != B.LocalOff || V.Locals.size() != 1)
+      V.LocalOff = -1;
     V.Global |= B.Global;
     V.Globals.insert(B.Globals.begin(), B.Globals.end());
     return V;
@@ -138,40 +141,129 @@ const FunctionDecl *directCallee(const CallExpr *C) {
 
 namespace {
 
-struct Env {
-  bool Live = true;
-  std::map<const VarDecl *, AbsVal> Vars;
-  std::vector<Literal> Lits;
-  bool PacketWritten = false;
+/// A part of a local aggregate (or a scalar local written through a
+/// pointer): the local, the byte offset and the size of the access.
+struct CellKey {
+  const VarDecl *Var;
+  int64_t Off;
+  uint64_t Bytes;
+  bool operator<(const CellKey &O) const {
+    return std::tie(Var, Off, Bytes) < std::tie(O.Var, O.Off, O.Bytes);
+  }
 };
 
-Env joinEnv(const Env &A, const Env &B, const SymRef &Cond) {
+struct Env {
+  bool Live = true;
+  /// Scalar locals (and parameters) by declaration. A local missing here
+  /// has not been given a value on this path (reading it would be
+  /// undefined), so a join keeps the value from the path that set it: a
+  /// parser's out-parameter is set only on its success path.
+  std::map<const VarDecl *, AbsVal> Vars;
+  /// Members of local structs and arrays: `nh.pos`, `key.saddr`.
+  std::map<CellKey, AbsVal> Cells;
+  std::vector<Literal> Lits;
+  bool PacketWritten = false;
+
+  /// Forgets everything known about the contents of \p V: it holds some
+  /// value (its members, unknown, are simply absent from Cells).
+  void forget(const VarDecl *V) {
+    undefine(V);
+    Vars[V] = AbsVal::unknown();
+  }
+  /// \p V is declared again: it holds no value yet.
+  void undefine(const VarDecl *V) {
+    Vars.erase(V);
+    Cells.erase(Cells.lower_bound({V, INT64_MIN, 0}),
+                Cells.lower_bound({V, INT64_MAX, UINT64_MAX}));
+  }
+};
+
+/// A packet-only literal that holds on every path into \p A and whose
+/// negation holds on every path into \p B: the branch that separated them
+/// (a break in one iteration against one in the next, two gotos to one
+/// label). Joining under it keeps packet values exact.
+/// True if the literals \p Lits imply that \p C is \p Value: one of them
+/// says so, or \p C is a disjunction (conjunction) all of whose parts they
+/// imply false (true): `!is_vlan(p)` split into `p != 0x81` and
+/// `p != 0xa888` implies `!(p == 0x81 || p == 0xa888)`.
+static bool implies(const std::vector<Literal> &Lits, const SymRef &C,
+                    bool Value, unsigned Depth = 0) {
+  for (const Literal &L : Lits)
+    if (L.second == Value && symEquals(L.first, C))
+      return true;
+  if (Depth > 8 || C->K != Sym::Kind::Op)
+    return false;
+  if (C->O == Op::LNot)
+    return implies(Lits, C->Args[0], !Value, Depth + 1);
+  if ((C->O == Op::LOr && !Value) || (C->O == Op::LAnd && Value)) {
+    for (const SymRef &Part : C->Args)
+      if (!implies(Lits, Part, Value, Depth + 1))
+        return false;
+    return true;
+  }
+  return false;
+}
+
+static SymRef separatingLiteral(const Env &A, const Env &B) {
+  auto Truth = [](const SymRef &C, bool Value) {
+    return Value ? C : simplify(Sym::op(Op::LNot, {C}));
+  };
+  for (const Literal &L : A.Lits)
+    if (implies(B.Lits, L.first, !L.second))
+      return Truth(L.first, L.second);
+  for (const Literal &M : B.Lits)
+    if (implies(A.Lits, M.first, !M.second))
+      return Truth(M.first, !M.second);
+  return nullptr;
+}
+
+/// Joins two maps of values; a key on one side only is kept from that side
+/// if \p KeepOneSided (the other path never set it), else dropped.
+template <typename Map>
+static void joinMaps(Map &Out, const Map &A, const Map &B, const SymRef &Cond,
+                     bool KeepOneSided) {
+  for (const auto &[D, V] : A) {
+    auto It = B.find(D);
+    if (It != B.end())
+      Out[D] = join(V, It->second, Cond);
+    else if (KeepOneSided)
+      Out[D] = V;
+  }
+  if (KeepOneSided)
+    for (const auto &[D, V] : B)
+      Out.emplace(D, V);
+}
+
+Env joinEnv(const Env &A, const Env &B, const SymRef &GivenCond) {
   if (!A.Live)
     return B;
   if (!B.Live)
     return A;
+  SymRef Cond = GivenCond ? GivenCond : separatingLiteral(A, B);
   Env R;
   R.PacketWritten = A.PacketWritten || B.PacketWritten;
   R.Lits = A.Lits;
   intersect(R.Lits, B.Lits);
-  for (const auto &[D, V] : A.Vars) {
-    auto It = B.Vars.find(D);
-    if (It != B.Vars.end())
-      R.Vars[D] = join(V, It->second, Cond);
-  }
+  joinMaps(R.Vars, A.Vars, B.Vars, Cond, /*KeepOneSided=*/true);
+  joinMaps(R.Cells, A.Cells, B.Cells, Cond, /*KeepOneSided=*/false);
   return R;
 }
 
-bool sameEnv(const Env &A, const Env &B) {
-  if (A.Live != B.Live || A.Vars.size() != B.Vars.size() ||
-      A.Lits.size() != B.Lits.size() || A.PacketWritten != B.PacketWritten)
+template <typename Map> static bool sameMap(const Map &A, const Map &B) {
+  if (A.size() != B.size())
     return false;
-  for (const auto &[D, V] : A.Vars) {
-    auto It = B.Vars.find(D);
-    if (It == B.Vars.end() || !(It->second == V))
+  for (const auto &[D, V] : A) {
+    auto It = B.find(D);
+    if (It == B.end() || !(It->second == V))
       return false;
   }
   return true;
+}
+
+bool sameEnv(const Env &A, const Env &B) {
+  return A.Live == B.Live && A.Lits.size() == B.Lits.size() &&
+         A.PacketWritten == B.PacketWritten && sameMap(A.Vars, B.Vars) &&
+         sameMap(A.Cells, B.Cells);
 }
 
 struct LoopCtx {
@@ -183,10 +275,15 @@ struct Frame {
   const FunctionDecl *F;
   std::vector<Env> Returns;
   std::optional<AbsVal> RetVal;
+  /// The value of each return, in the order of Returns.
+  std::vector<AbsVal> RetVals;
   std::vector<LoopCtx> Loops;
   /// Every return so far returned a constant: here with its literals.
   ReturnCases RetCases;
   bool CasesOk = true;
+  /// Forward gotos not yet joined at their label, with the state at each.
+  std::map<const LabelDecl *, std::vector<std::pair<const GotoStmt *, Env>>>
+      Gotos;
 };
 
 class Evaluator {
@@ -414,6 +511,7 @@ private:
           A.Globals.insert(V);
         } else {
           A.Locals.insert(V);
+          A.LocalOff = 0;
         }
         return A;
       }
@@ -438,8 +536,16 @@ private:
         A.S = simplify(Sym::op(Op::Add, {Base.S, Sym::constant(Bits / 8)}));
         return A;
       }
-      if (Base.K == AbsVal::Kind::Ptr)
-        return Base;
+      if (Base.K == AbsVal::Kind::Ptr) {
+        AbsVal A = Base;
+        if (A.LocalOff >= 0 && !FD->isBitField())
+          A.LocalOff += Ctx.getASTRecordLayout(FD->getParent())
+                            .getFieldOffset(FD->getFieldIndex()) /
+                        8;
+        else
+          A.LocalOff = -1;
+        return A;
+      }
       return AbsVal::unknown(mayBePacket(Base));
     }
     if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
@@ -469,8 +575,20 @@ private:
       A.Dirty |= Idx.Dirty;
       return A;
     }
-    if (Ptr.K == AbsVal::Kind::Ptr)
-      return Ptr;
+    if (Ptr.K == AbsVal::Kind::Ptr) {
+      AbsVal A = Ptr;
+      A.LocalOff = -1;
+      if (Ptr.LocalOff >= 0 && Idx.K == AbsVal::Kind::Scalar && !Idx.Dirty &&
+          Idx.S->isConst() && !Elem->isIncompleteType()) {
+        int64_t Size =
+            Elem->isVoidType() ? 1 : Ctx.getTypeSizeInChars(Elem).getQuantity();
+        int64_t Delta = (int64_t)Idx.S->Value * Size;
+        A.LocalOff = Ptr.LocalOff + (O == Op::Add ? Delta : -Delta);
+        if (A.LocalOff < 0)
+          A.LocalOff = -1;
+      }
+      return A;
+    }
     return AbsVal::unknown(mayBePacket(Ptr));
   }
 
@@ -553,7 +671,12 @@ private:
       R.PacketReads.insert(Cast);
       return V;
     }
-    if (Addr.K == AbsVal::Kind::Ptr || Addr.K == AbsVal::Kind::MapRef)
+    if (Addr.K == AbsVal::Kind::Ptr) {
+      if (const AbsVal *V = localContents(Addr, E->getType(), En))
+        return *V;
+      return AbsVal::unknown();
+    }
+    if (Addr.K == AbsVal::Kind::MapRef)
       return AbsVal::unknown();
     AbsVal U = AbsVal::unknown();
     if (mayBePacket(Addr))
@@ -569,9 +692,63 @@ private:
       intersect(*R.CommonLiterals, En.Lits);
   }
 
-  /// A store through the address \p Addr (assignment, ++, atomics, memcpy).
+  /// The exact local part \p Addr points to for an access of type \p T:
+  /// the local itself if it is a scalar of that size, else a cell. Only
+  /// pointers are followed through memory (the parser idiom: cursors and
+  /// header out-parameters); scalar members stay unknown, so the slice
+  /// recomputes them from their history fields instead of carrying one
+  /// predicate per use.
+  std::optional<CellKey> localPart(const AbsVal &Addr, QualType T) {
+    if (Addr.K != AbsVal::Kind::Ptr || Addr.LocalOff < 0 ||
+        Addr.Locals.size() != 1 || !Addr.Maps.empty() || Addr.Global ||
+        !T->isPointerType())
+      return std::nullopt;
+    return CellKey{*Addr.Locals.begin(), Addr.LocalOff,
+                   (uint64_t)Ctx.getTypeSizeInChars(T).getQuantity()};
+  }
+
+  bool isWholeScalar(const CellKey &K) {
+    QualType VT = K.Var->getType();
+    return VT->isScalarType() && K.Off == 0 &&
+           (uint64_t)Ctx.getTypeSizeInChars(VT).getQuantity() == K.Bytes;
+  }
+
+  const AbsVal *localContents(const AbsVal &Addr, QualType T, Env &En) {
+    auto K = localPart(Addr, T);
+    if (!K)
+      return nullptr;
+    if (isWholeScalar(*K)) {
+      auto It = En.Vars.find(K->Var);
+      return It == En.Vars.end() ? nullptr : &It->second;
+    }
+    auto It = En.Cells.find(*K);
+    return It == En.Cells.end() ? nullptr : &It->second;
+  }
+
+  /// Records \p V as the contents of the local part \p K, forgetting
+  /// every other part it overlaps.
+  void setLocalPart(const CellKey &K, const AbsVal &V, Env &En) {
+    if (isWholeScalar(K)) {
+      En.forget(K.Var);
+      En.Vars[K.Var] = V;
+      return;
+    }
+    if (K.Var->getType()->isScalarType()) // part of a scalar: now unknown
+      En.Vars[K.Var] = AbsVal::unknown();
+    for (auto It = En.Cells.lower_bound({K.Var, INT64_MIN, 0});
+         It != En.Cells.end() && It->first.Var == K.Var;) {
+      bool Overlaps = It->first.Off < K.Off + (int64_t)K.Bytes &&
+                      K.Off < It->first.Off + (int64_t)It->first.Bytes;
+      It = Overlaps ? En.Cells.erase(It) : std::next(It);
+    }
+    En.Cells[K] = V;
+  }
+
+  /// A store through the address \p Addr (assignment, ++, atomics, memcpy);
+  /// \p Stored is the value when it is one scalar of type \p T.
   void store(const Expr *Node, const AbsVal &Addr, Env &En,
-             const std::string &How) {
+             const std::string &How, const AbsVal *Stored = nullptr,
+             QualType T = QualType()) {
     if (Addr.K == AbsVal::Kind::PktPtr || Addr.MayPacket) {
       En.PacketWritten = true;
       return;
@@ -586,10 +763,14 @@ private:
       }
       if (Addr.Global)
         noteGlobalWrite(Node, Addr.Globals, En);
-      for (const VarDecl *V : Addr.Locals) {
+      for (const VarDecl *V : Addr.Locals)
         R.Defs[Node].insert(V);
-        En.Vars.erase(V); // its tracked value is no longer known
+      if (auto K = Stored && !T.isNull() ? localPart(Addr, T) : std::nullopt) {
+        setLocalPart(*K, *Stored, En);
+        return;
       }
+      for (const VarDecl *V : Addr.Locals)
+        En.forget(V); // its tracked contents are no longer known
       return;
     }
     if (Addr.K == AbsVal::Kind::Unknown) {
@@ -624,11 +805,13 @@ private:
           return V;
         }
         R.Defs[Node].insert(VD);
-        En.Vars[VD] = V;
+        En.forget(VD);
+        if (VD->getType()->isScalarType())
+          En.Vars[VD] = V;
         return V;
       }
     AbsVal Addr = addressOf(L, En);
-    store(Node, Addr, En, "store to");
+    store(Node, Addr, En, "store to", &V, LHS->getType());
     return V;
   }
 
@@ -779,8 +962,16 @@ private:
     if (isa<UnaryExprOrTypeTraitExpr>(E) || isa<StringLiteral>(E) ||
         isa<ImplicitValueInitExpr>(E))
       return AbsVal::unknown();
+    // GNU statement expressions (`bpf_printk`, many helper macros): the
+    // statements run in order, the last one is the value.
     if (const auto *SE = dyn_cast<StmtExpr>(E)) {
-      error(SE, "GNU statement expressions are not supported");
+      const CompoundStmt *CS = SE->getSubStmt();
+      for (const Stmt *C : CS->body())
+        if (C != CS->body_back())
+          exec(C, En);
+      if (const auto *Last = dyn_cast_or_null<Expr>(CS->body_back()))
+        return eval(Last, En);
+      exec(CS->body_back(), En);
       return AbsVal::unknown();
     }
     for (const Stmt *C : E->children())
@@ -997,38 +1188,66 @@ private:
         return AbsVal::unknown();
       }
     R.Reached.insert(F);
-    Env Callee;
-    Callee.Lits = En.Lits;
-    Callee.PacketWritten = En.PacketWritten;
+    // The callee sees the caller's locals (it can reach them only through
+    // pointers it is given) so that its stores through out-parameters
+    // land in the caller's view.
+    Env Callee = En;
+    Callee.Live = true;
     for (unsigned I = 0; I < F->getNumParams() && I < Args.size(); ++I)
       Callee.Vars[F->getParamDecl(I)] = convert(
           Args[I],
           Args[I].K == AbsVal::Kind::Scalar ? F->getParamDecl(I)->getType()
                                             : F->getParamDecl(I)->getType(),
           F->getParamDecl(I)->getType());
-    Stack.push_back({F, {}, std::nullopt, {}, {}, true});
+    Stack.push_back({F, {}, std::nullopt, {}, {}, {}, true, {}});
     exec(F->getBody(), Callee);
     Frame Fr = std::move(Stack.back());
     Stack.pop_back();
-    Env Out = Callee; // falling off the end
-    for (const Env &RE : Fr.Returns)
-      Out = joinEnv(Out, RE, nullptr);
-    // Locals of the caller may have been stored through pointers: the
-    // callee's stores already erased them from its own view; be safe and
-    // forget caller locals whose address was passed.
-    for (const AbsVal &A : Args)
-      if (A.K == AbsVal::Kind::Ptr)
-        for (const VarDecl *V : A.Locals)
-          En.Vars.erase(V);
+    // A label the walk never reached again (inside code only a goto
+    // reaches, nested in a statement the walk skipped as dead).
+    for (const auto &[Label, Jumps] : Fr.Gotos)
+      error(Jumps.front().first,
+            "scrcc cannot follow this goto to '" + Label->getNameAsString() +
+                "' (the label is inside code reached only by jumps)");
+    // The returned value, joined under the branches that separate the
+    // returns: `return -1` on a failed check, `return h_proto` after it.
+    std::optional<AbsVal> Ret;
+    Env Returned;
+    Returned.Live = false;
+    // Latest first: a later return has passed the checks an earlier one
+    // failed, so each join finds the literal that separates them.
+    for (size_t I = Fr.Returns.size(); I-- > 0;) {
+      const Env &RE = Fr.Returns[I];
+      if (I < Fr.RetVals.size())
+        Ret = Ret ? join(Fr.RetVals[I], *Ret, separatingLiteral(RE, Returned))
+                  : Fr.RetVals[I];
+      Returned = joinEnv(Returned, RE, nullptr);
+    }
+    Env Out = joinEnv(Callee, Returned, nullptr); // or falling off the end
     if (Out.Live) {
+      // Back in the caller: the callee's own locals are out of scope.
+      auto Own = [&](const VarDecl *V) { return V->getDeclContext() == F; };
+      std::erase_if(Out.Vars, [&](const auto &KV) { return Own(KV.first); });
+      std::erase_if(Out.Cells,
+                    [&](const auto &KV) { return Own(KV.first.Var); });
+      En.Vars = std::move(Out.Vars);
+      En.Cells = std::move(Out.Cells);
       En.Lits = Out.Lits;
       En.PacketWritten = Out.PacketWritten;
+    } else {
+      for (const AbsVal &A : Args)
+        if (A.K == AbsVal::Kind::Ptr)
+          for (const VarDecl *V : A.Locals)
+            En.forget(V);
     }
-    AbsVal Ret = Fr.RetVal ? *Fr.RetVal : AbsVal::unknown();
-    if (Ret.K == AbsVal::Kind::Unknown && !Ret.Dirty && !Ret.MayPacket &&
+    if (!Fr.RetVals.empty() && Fr.RetVals.size() != Fr.Returns.size())
+      Ret = Fr.RetVal; // a return without a value: keep the plain join
+    if (!Ret)
+      Ret = Fr.RetVal ? *Fr.RetVal : AbsVal::unknown();
+    if (Ret->K == AbsVal::Kind::Unknown && !Ret->Dirty && !Ret->MayPacket &&
         Fr.CasesOk && !Fr.RetCases.empty())
-      Ret.Cases = std::make_shared<const ReturnCases>(std::move(Fr.RetCases));
-    return Ret;
+      Ret->Cases = std::make_shared<const ReturnCases>(std::move(Fr.RetCases));
+    return *Ret;
   }
 
   AbsVal builtin(const CallExpr *CE, const FunctionDecl *F, Env &En) {
@@ -1080,7 +1299,7 @@ private:
       if (A.K == AbsVal::Kind::Ptr)
         for (const VarDecl *V : A.Locals) {
           R.Defs[CE].insert(V);
-          En.Vars.erase(V);
+          En.forget(V);
         }
     auto MapArg = [&]() -> MapInfo * {
       if (!Args.empty() && Args[0].K == AbsVal::Kind::MapRef)
@@ -1169,8 +1388,18 @@ private:
   //===------------------------------------------------------------------===//
 
   void exec(const Stmt *S, Env &En) {
-    if (!S || !En.Live)
+    if (!S)
       return;
+    if (!En.Live) {
+      // Code after a jump is reached again only through a label a goto
+      // targets (`goto out;` ... `out:`).
+      if (const auto *CS = dyn_cast<CompoundStmt>(S))
+        for (const Stmt *C : CS->body())
+          exec(C, En);
+      else if (const auto *LS = dyn_cast<LabelStmt>(S))
+        label(LS, En);
+      return;
+    }
     if (const auto *E = dyn_cast<Expr>(S)) {
       eval(E, En);
       return;
@@ -1183,18 +1412,23 @@ private:
     if (const auto *DS = dyn_cast<DeclStmt>(S)) {
       for (const Decl *D : DS->decls())
         if (const auto *V = dyn_cast<VarDecl>(D)) {
+          // `static const char fmt[] = "..."` (bpf_printk) is read-only
+          // data: the same on every core.
+          if (V->isStaticLocal() && V->getType().isConstQualified())
+            continue;
           if (V->isStaticLocal()) {
             Diags.error(V->getLocation(),
                         "static local variables are global state; not "
                         "supported by scrcc yet");
             continue;
           }
+          En.undefine(V); // a loop may declare it again
           if (const Expr *I = V->getInit()) {
             AbsVal Val = eval(I, En);
             if (V->getType()->isScalarType())
               En.Vars[V] = convert(Val, I->getType(), V->getType());
-          } else {
-            En.Vars.erase(V);
+            else
+              initCells(V, 0, I, En);
           }
         }
       return;
@@ -1229,6 +1463,7 @@ private:
         Frame &Fr = Stack.back();
         Val = convert(Val, V->getType(), Fr.F->getReturnType());
         Fr.RetVal = Fr.RetVal ? join(*Fr.RetVal, Val, nullptr) : Val;
+        Fr.RetVals.push_back(Val);
         // Constant expressions directly: the value model keeps only
         // provably non-negative values, and `return -1` is the usual error.
         QualType RT = Fr.F->getReturnType();
@@ -1305,11 +1540,21 @@ private:
     if (isa<NullStmt>(S))
       return;
     if (const auto *LS = dyn_cast<LabelStmt>(S)) {
-      exec(LS->getSubStmt(), En);
+      label(LS, En);
       return;
     }
-    if (isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S)) {
-      error(S, "goto is not supported by scrcc");
+    // `#pragma unroll` / `#pragma clang loop ...` on a loop, or
+    // `__attribute__((fallthrough));`: hints that change no semantics.
+    if (const auto *AS = dyn_cast<AttributedStmt>(S)) {
+      exec(AS->getSubStmt(), En);
+      return;
+    }
+    if (const auto *GS = dyn_cast<GotoStmt>(S)) {
+      jump(GS, En);
+      return;
+    }
+    if (isa<IndirectGotoStmt>(S)) {
+      error(S, "computed goto is not supported by scrcc");
       return;
     }
     if (isa<GCCAsmStmt>(S) || isa<MSAsmStmt>(S)) {
@@ -1318,6 +1563,85 @@ private:
     }
     error(S,
           std::string("unsupported statement '") + S->getStmtClassName() + "'");
+  }
+
+  /// `struct hdr_cursor nh = { .pos = data };`: the scalar members of an
+  /// initialiser list (evaluated already) at their offsets in \p V.
+  void initCells(const VarDecl *V, int64_t Off, const Expr *I, Env &En) {
+    const auto *IL = dyn_cast<InitListExpr>(I->IgnoreParenImpCasts());
+    const RecordDecl *RD = I->getType()->getAsRecordDecl();
+    if (!IL || !RD || RD->isUnion() || RD->isInvalidDecl())
+      return;
+    const ASTRecordLayout &RL = Ctx.getASTRecordLayout(RD);
+    unsigned Idx = 0;
+    for (const FieldDecl *FD : RD->fields()) {
+      if (Idx >= IL->getNumInits())
+        break;
+      const Expr *FI = IL->getInit(Idx++);
+      if (FD->isBitField())
+        continue;
+      int64_t At = Off + RL.getFieldOffset(FD->getFieldIndex()) / 8;
+      QualType FT = FD->getType();
+      if (FT->isPointerType()) {
+        auto It = R.Values.find(FI);
+        AbsVal Val =
+            isa<ImplicitValueInitExpr>(FI) ? AbsVal::scalar(Sym::constant(0))
+            : It != R.Values.end() && Fresh.count(FI) ? Fresh[FI].second
+                                                      : AbsVal::unknown();
+        En.Cells[{V, At, (uint64_t)Ctx.getTypeSizeInChars(FT).getQuantity()}] =
+            convert(Val, FI->getType(), FT);
+      } else if (FT->isRecordType()) {
+        initCells(V, At, FI, En);
+      }
+    }
+  }
+
+  /// `goto L`: the state here joins the state at `L:`. Only forward jumps
+  /// that do not enter a loop, a switch or a statement expression: those
+  /// reach their label after the goto in the walk, once per walk of the
+  /// goto, so the join sees every path. A backward goto is a loop the
+  /// verifier and scrcc could only bound by unrolling.
+  void jump(const GotoStmt *GS, Env &En) {
+    const LabelStmt *Target = GS->getLabel()->getStmt();
+    const SourceManager &SM = Ctx.getSourceManager();
+    if (!Target || !SM.isBeforeInTranslationUnit(GS->getBeginLoc(),
+                                                 Target->getBeginLoc())) {
+      error(GS, "backward goto (a loop made of jumps) is not supported by "
+                "scrcc; write the loop as a for or while loop with a "
+                "constant bound");
+      En.Live = false;
+      return;
+    }
+    std::set<const Stmt *> GotoAncestors;
+    for (const Stmt *A = parentStmt(GS); A; A = parentStmt(A))
+      GotoAncestors.insert(A);
+    for (const Stmt *A = parentStmt(Target); A; A = parentStmt(A))
+      if ((isa<ForStmt>(A) || isa<WhileStmt>(A) || isa<DoStmt>(A) ||
+           isa<SwitchStmt>(A) || isa<StmtExpr>(A)) &&
+          !GotoAncestors.count(A)) {
+        error(GS, "goto into the body of a loop, a switch or a statement "
+                  "expression is not supported by scrcc");
+        En.Live = false;
+        return;
+      }
+    Stack.back().Gotos[GS->getLabel()].push_back({GS, En});
+    En.Live = false;
+  }
+
+  const Stmt *parentStmt(const Stmt *S) {
+    auto Ps = Ctx.getParents(*S);
+    return Ps.empty() ? nullptr : Ps[0].get<Stmt>();
+  }
+
+  /// `L: stmt`: reached by falling through and by every goto L so far.
+  void label(const LabelStmt *LS, Env &En) {
+    auto &Gotos = Stack.back().Gotos;
+    if (auto It = Gotos.find(LS->getDecl()); It != Gotos.end()) {
+      for (auto J = It->second.rbegin(); J != It->second.rend(); ++J)
+        En = joinEnv(En, J->second, nullptr); // latest first, as for returns
+      Gotos.erase(It);
+    }
+    exec(LS->getSubStmt(), En);
   }
 
   /// Switch bodies: every case label is entered from the switch (Entry)
@@ -1411,6 +1735,10 @@ private:
     const auto *BO =
         Cond ? dyn_cast<BinaryOperator>(Cond->IgnoreParenImpCasts()) : nullptr;
     bool Ok = false;
+    Expr::EvalResult Zero; // `do { ... } while (0)`: a macro body, run once
+    if (Cond && !Cond->isValueDependent() && Cond->EvaluateAsInt(Zero, Ctx) &&
+        Zero.Val.getInt().isZero())
+      Ok = true;
     if (BO && BO->isRelationalOp()) {
       Expr::EvalResult ER;
       Ok = BO->getRHS()->EvaluateAsInt(ER, Ctx) ||
@@ -1440,6 +1768,8 @@ private:
       Body = DS->getBody();
     }
     bool IsDo = isa<DoStmt>(S);
+    if (unroll(Cond, Body, Inc, IsDo, En))
+      return;
     Env Head = En;
     std::vector<Env> Exits;
     // Iterate to a fixed point; values that keep changing become unknown.
@@ -1473,11 +1803,77 @@ private:
         break;
       Head = Next;
     }
+    En = joinExits(Exits);
+  }
+
+  /// The state after a loop: the join of its exits, latest first (a later
+  /// exit has passed the checks an earlier one failed).
+  static Env joinExits(const std::vector<Env> &Exits) {
     Env Out;
     Out.Live = false;
-    for (const Env &X : Exits)
-      Out = joinEnv(Out, X, nullptr);
-    En = Out;
+    for (auto It = Exits.rbegin(); It != Exits.rend(); ++It)
+      Out = joinEnv(Out, *It, nullptr);
+    return Out;
+  }
+
+  /// Iterations a loop with a condition known in every iteration is
+  /// walked one by one (as clang unrolls it, and as the verifier walks
+  /// it), keeping packet offsets exact: a VLAN-tag loop, a hash over the
+  /// words of a key.
+  static constexpr int MaxUnrolledIterations = 32;
+
+  bool knownCondition(const Expr *Cond, Env &En, bool &Value) {
+    AbsVal C = eval(Cond, En);
+    if (C.K != AbsVal::Kind::Scalar || C.Dirty || !C.S->isConst())
+      return false;
+    Value = C.S->Value != 0;
+    return true;
+  }
+
+  /// Walks the loop iteration by iteration from \p En; returns false (and
+  /// leaves \p En alone) if the condition is ever unknown or the loop runs
+  /// longer than MaxUnrolledIterations. The iterations walked before
+  /// giving up are real executions, so what they recorded stays sound.
+  bool unroll(const Expr *Cond, const Stmt *Body, const Stmt *Inc, bool IsDo,
+              Env &En) {
+    Env Cur = En;
+    std::vector<Env> Exits;
+    enum class Test { Unknown, Stays, Leaves };
+    // The condition where the loop tests it; leaving joins the exits.
+    auto Check = [&]() {
+      bool Value = true;
+      if (!knownCondition(Cond, Cur, Value))
+        return Test::Unknown;
+      if (Value)
+        return Test::Stays;
+      Exits.push_back(Cur);
+      En = joinExits(Exits);
+      return Test::Leaves;
+    };
+    if (!Cond)
+      return false; // `for (;;)`: bounded only by its breaks
+    for (int Iter = 0; Iter < MaxUnrolledIterations; ++Iter) {
+      if (!IsDo)
+        if (Test T = Check(); T != Test::Stays)
+          return T == Test::Leaves;
+      Stack.back().Loops.push_back({});
+      exec(Body, Cur);
+      LoopCtx L = std::move(Stack.back().Loops.back());
+      Stack.back().Loops.pop_back();
+      for (auto It = L.Continues.rbegin(); It != L.Continues.rend(); ++It)
+        Cur = joinEnv(Cur, *It, nullptr);
+      Exits.insert(Exits.end(), L.Breaks.begin(), L.Breaks.end());
+      if (!Cur.Live) {
+        En = joinExits(Exits);
+        return true;
+      }
+      if (Inc)
+        exec(Inc, Cur);
+      if (IsDo)
+        if (Test T = Check(); T != Test::Stays)
+          return T == Test::Leaves;
+    }
+    return false;
   }
 };
 

@@ -43,10 +43,14 @@ struct AbsVal {
   const MapInfo *Map = nullptr;   // MapRef
   std::set<const MapInfo *> Maps; // Ptr: may point into these maps' values
   std::set<const clang::VarDecl *> Locals; // Ptr: may point to these locals
-  bool Global = false;    // Ptr: may point to a global variable
+  /// Ptr to exactly one local (and nothing else): the byte offset into it,
+  /// or -1 if not known. Lets stores through out-parameters and cursor
+  /// structs (`*ethhdr = eth; nh->pos = eth + 1;`) keep the stored value.
+  int64_t LocalOff = -1;
+  bool Global = false; // Ptr: may point to a global variable
   std::set<const clang::VarDecl *> Globals; // Ptr: ... these globals
-  bool MayPacket = false; // Unknown: may be a packet pointer
-  bool Dirty = false;     // computed from packet bytes the program wrote
+  bool MayPacket = false;                   // Unknown: may be a packet pointer
+  bool Dirty = false; // computed from packet bytes the program wrote
   /// Unknown: the value is one of these constants (a call's return value,
   /// or a comparison of one with a constant), in the value's own type.
   std::shared_ptr<const ReturnCases> Cases;

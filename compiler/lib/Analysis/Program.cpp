@@ -109,11 +109,27 @@ unsigned replicaMapType(unsigned T) {
   return 0;
 }
 
-static bool isXdpSection(const FunctionDecl *F) {
-  if (const auto *S = F->getAttr<SectionAttr>())
-    return S->getName() == "xdp" || S->getName().starts_with("xdp/") ||
-           S->getName().starts_with("xdp.");
-  return false;
+/// An XDP program: a function in a code section named for XDP (libbpf's
+/// `xdp`, `xdp/...`, `xdp.frags`, and older `xdp_foo` names) or, under any
+/// other name (iproute2's `prog`), taking `struct xdp_md *`: the context
+/// type is what tells XDP from, say, a TC program in `SEC("prog")`.
+static bool isXdpProgram(const FunctionDecl *F) {
+  const auto *S = F->getAttr<SectionAttr>();
+  if (!S || S->getName().starts_with(".") || S->getName() == "license" ||
+      S->getName() == "maps" || S->getName() == "version")
+    return false;
+  if (S->getName().starts_with("xdp"))
+    return true;
+  if (F->getNumParams() < 1)
+    return false;
+  const auto *PT = F->getParamDecl(0)->getType()->getAs<PointerType>();
+  const auto *RD = PT ? PT->getPointeeType()->getAsRecordDecl() : nullptr;
+  return RD && RD->getName() == "xdp_md";
+}
+
+static std::string sectionOf(const FunctionDecl *F) {
+  const auto *S = F->getAttr<SectionAttr>();
+  return S ? S->getName().str() : "xdp";
 }
 
 MapInfo *Program::mapFor(const ValueDecl *D) {
@@ -128,7 +144,7 @@ bool Program::discover(const std::string &Requested) {
     if (const auto *F = dyn_cast<FunctionDecl>(D)) {
       if (!F->doesThisDeclarationHaveABody())
         continue;
-      if (isXdpSection(F))
+      if (isXdpProgram(F))
         Xdp.push_back(F);
       if (!Requested.empty() && F->getName() == Requested)
         Named = F;
@@ -183,11 +199,13 @@ bool Program::discover(const std::string &Requested) {
       return false;
     }
     Entry = Named;
+    Section = sectionOf(Entry);
     return Diags.errorCount() == 0;
   }
   if (Xdp.empty()) {
     Diags.error(SourceLocation(),
-                "no XDP program found: expected a function in SEC(\"xdp\")");
+                "no XDP program found: expected a function in a SEC(\"xdp\") "
+                "section taking a struct xdp_md *");
     return false;
   }
   if (Xdp.size() > 1) {
@@ -199,6 +217,7 @@ bool Program::discover(const std::string &Requested) {
     return false;
   }
   Entry = Xdp.front();
+  Section = sectionOf(Entry);
   return Diags.errorCount() == 0;
 }
 

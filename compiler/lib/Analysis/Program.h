@@ -53,12 +53,15 @@ struct Program {
   clang::ASTContext &Ctx;
   Diagnostics &Diags;
   const clang::FunctionDecl *Entry = nullptr;
+  /// The entry's ELF section as the author named it (`xdp`, `xdp_prog`,
+  /// `prog`, ...): the SCR program keeps it, so the user's loader finds it.
+  std::string Section = "xdp";
   std::map<const clang::VarDecl *, MapInfo> Maps;
 
   Program(clang::ASTContext &Ctx, Diagnostics &D) : Ctx(Ctx), Diags(D) {}
 
-  /// Finds the XDP entry (\p Requested, or the only SEC("xdp*") function)
-  /// and the maps. Reports and returns false on failure.
+  /// Finds the XDP entry (\p Requested, or the only XDP function in a code
+  /// section) and the maps. Reports and returns false on failure.
   bool discover(const std::string &Requested);
   MapInfo *mapFor(const clang::ValueDecl *D);
   const clang::SourceManager &sourceManager() const {

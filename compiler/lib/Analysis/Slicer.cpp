@@ -30,6 +30,10 @@ bool isUnitParent(const Stmt *Parent, const Stmt *Child) {
     return Child == SC->getSubStmt();
   if (const auto *LS = dyn_cast<LabelStmt>(Parent))
     return Child == LS->getSubStmt();
+  // `#pragma unroll` wraps its loop: the loop stays a unit of its own, so
+  // the slicer sees loops the same with or without the hint.
+  if (const auto *AS = dyn_cast<AttributedStmt>(Parent))
+    return Child == AS->getSubStmt();
   return false;
 }
 
@@ -113,7 +117,8 @@ private:
         if (!St)
           continue;
         S.FunctionOf[St] = F;
-        if (isa<ReturnStmt>(St) || isa<BreakStmt>(St) || isa<ContinueStmt>(St))
+        if (isa<ReturnStmt>(St) || isa<BreakStmt>(St) ||
+            isa<ContinueStmt>(St) || isa<GotoStmt>(St))
           Exits[F].push_back(St);
         if (const auto *DS = dyn_cast<DeclStmt>(St))
           for (const Decl *D : DS->decls())
@@ -191,16 +196,36 @@ private:
     return false;
   }
 
+  /// A break or continue skips only what is left of the loop (or switch)
+  /// it leaves: code after that statement runs either way.
+  bool maySkip(const Stmt *Exit, const Stmt *U) {
+    if (!isa<BreakStmt>(Exit) && !isa<ContinueStmt>(Exit))
+      return true;
+    for (const Stmt *A = parentUnit(Exit); A; A = parentUnit(A))
+      if (isa<ForStmt>(A) || isa<WhileStmt>(A) || isa<DoStmt>(A) ||
+          (isa<SwitchStmt>(A) && isa<BreakStmt>(Exit)))
+        return A == U || inLoop(U, A);
+    return true;
+  }
+
   bool keep(const Stmt *U, KeepReason Why) {
     if (!U || !S.Kept.insert(U).second)
       return false;
     Reasons[U] = Why;
     const FunctionDecl *F = fnOf(U);
+    // A kept jump needs its label (the evaluator allows forward gotos only).
+    if (const auto *GS = dyn_cast<GotoStmt>(U))
+      if (const LabelStmt *LS = GS->getLabel()->getStmt())
+        keep(unitOf(LS, *S.Parents[F]),
+             {"control",
+              "the target of the goto at " +
+                  P.Diags.shortWhere(GS->getBeginLoc()),
+              LS->getBeginLoc(), U});
     for (const Stmt *A = parentUnit(U), *Child = U; A;
          Child = A, A = parentUnit(A))
       keep(A, {"control", "encloses", A->getBeginLoc(), Child});
     for (const Stmt *X : Exits[F])
-      if (X != U && mayPrecede(X, U))
+      if (X != U && mayPrecede(X, U) && maySkip(X, U))
         keep(unitOf(X, *S.Parents[F]),
              {"control",
               "may skip the statement at " +
@@ -368,6 +393,15 @@ private:
       }
     }
     (void)Bare;
+    // A statement expression's value is its last statement; the others
+    // are units of their own, kept by the usual rules (the emitter prunes
+    // the rest of the body).
+    if (const auto *SE = dyn_cast<StmtExpr>(E)) {
+      if (const Stmt *Last = SE->getSubStmt()->body_back())
+        Changed |= keep(Last, {"data", "the value of a statement expression",
+                               Last->getBeginLoc(), Cur});
+      return;
+    }
     auto Visit = [&](const Stmt *C, bool B) {
       if (const auto *CE = dyn_cast_or_null<Expr>(C))
         visit(CE, B, false);
@@ -574,7 +608,11 @@ private:
         return false;
     }
     bool IsCond = Bool || isBooleanExpr(E);
-    if (!IsCond && isa<DeclRefExpr>(E->IgnoreParenImpCasts()))
+    // A local is carried where it is defined, not where it is read;
+    // except a value a loop leaves behind (a VLAN loop's EtherType): the
+    // evaluator knows it exactly after the loop, not per iteration.
+    if (!IsCond && isa<DeclRefExpr>(E->IgnoreParenImpCasts()) &&
+        !leftByLoop(cast<DeclRefExpr>(E->IgnoreParenImpCasts())))
       return false;
     std::string Text = sourceText(E);
     if (Text.empty())
@@ -652,6 +690,23 @@ private:
     }
     S.Replace[E] = addField(std::move(F), E, false);
     return true;
+  }
+
+  /// True if the local \p DR reads is defined inside a loop that does not
+  /// contain the read.
+  bool leftByLoop(const DeclRefExpr *DR) {
+    const auto *V = dyn_cast<VarDecl>(DR->getDecl());
+    if (!V)
+      return false;
+    for (const Stmt *D : DefUnits[V]) {
+      if (!fnOf(D) || fnOf(D) != CurFn)
+        continue;
+      for (const Stmt *A = parentUnit(D); A; A = parentUnit(A))
+        if ((isa<ForStmt>(A) || isa<WhileStmt>(A) || isa<DoStmt>(A)) &&
+            !inLoop(Cur, A) && Cur != A)
+          return true;
+    }
+    return false;
   }
 
   /// Bits the packet-valued operands of \p E would take as fields of their

@@ -140,7 +140,8 @@ void replaceAll(std::string &S, const std::string &From,
     S.replace(P, From.size(), To);
 }
 
-// The fixed part of the loss-recovery code. @CORES@, @LOG@, @ENTRY@ and
+// The fixed part of the loss-recovery code. @CORES@, @LOG@, @ENTRY@, @SECTION@
+// and
 // @OWN@ are filled in by lossRecoveryEntry().
 constexpr const char *Template = R"C(
 /* ==================================================================
@@ -525,7 +526,7 @@ static __noinline int scr_lr_original(struct xdp_md *ctx)
 	return @ENTRY@__scr_original(ctx);
 }
 
-SEC("xdp")
+SEC("@SECTION@")
 int @ENTRY@(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -634,6 +635,7 @@ std::string lossRecoveryEntry(const scr::Layout &L, const EntryParams &P) {
   replaceAll(O, "@LOG@", std::to_string(L.LogEntries));
   replaceAll(O, "@OWN@", ownEntryC(L));
   replaceAll(O, "@ENTRY@", P.Entry);
+  replaceAll(O, "@SECTION@", P.Section);
   return O;
 }
 

@@ -22,7 +22,8 @@ namespace scrcc {
 ///   SCR_HISTORY_LEN, SCR_ENTRY_BYTES, SCR_OUTER_BYTES, SCR_HDR_BYTES,
 ///   SCR_PREFIX_BYTES, SCR_FLAG_RELEVANT.
 struct EntryParams {
-  std::string Entry; // name of the SEC("xdp") function to define
+  std::string Entry;   // name of the XDP function to define
+  std::string Section; // its ELF section (the original's)
 };
 
 /// C code of the maps and the SEC("xdp") entry for loss recovery.

@@ -94,7 +94,71 @@ private:
       replace(Rw, withSemi(Sub), ";", Sub);
   }
 
+  /// Statement expressions in \p St's own expressions (its sub-statements
+  /// are units, pruned on their own): their bodies are pruned like blocks.
+  void pruneStatementExpressions(Rewriter &Rw, const Stmt *St) {
+    if (const auto *SE = dyn_cast<StmtExpr>(St))
+      return prune(Rw, SE->getSubStmt());
+    for (const Stmt *C : St->children()) {
+      if (!C || isUnitParent(St, C))
+        continue;
+      if (const auto *E = dyn_cast<Expr>(C); E && S.Replace.count(E))
+        continue; // replaced as a whole
+      pruneStatementExpressions(Rw, C);
+    }
+  }
+
+  /// History entries never print: a `bpf_printk` inside a macro the slice
+  /// keeps (`DROP_WITH_REASON(...)`) cannot be cut out of the text, so the
+  /// trace helpers expand to nothing in the replay clones.
+  static std::string silenceOutputs(const std::string &Clones) {
+    if (Clones.empty())
+      return Clones;
+    std::string Push, Pop;
+    // The format and argument arrays bpf_printk declares are still "used".
+    const std::pair<const char *, const char *> Silenced[] = {
+        {"bpf_trace_printk", "(fmt, ...) ((void)(fmt), 0)"},
+        {"bpf_trace_vprintk", "(fmt, size, args, len) ((void)(fmt), "
+                              "(void)(args), 0)"}};
+    for (const auto &[H, Def] : Silenced) {
+      Push += std::string("#pragma push_macro(\"") + H + "\")\n#undef " + H +
+              "\n#define " + H + Def + "\n";
+      Pop +=
+          std::string("#undef ") + H + "\n#pragma pop_macro(\"" + H + "\")\n";
+    }
+    return "/* History entries never print. */\n" + Push + "\n" + Clones + Pop +
+           "\n";
+  }
+
+  /// True if \p St, left in a replay clone, does nothing but print: no
+  /// state, no locals, no packet reads, no calls but the trace helpers
+  /// (silenced there). Such statements inside a macro may stay.
+  bool onlyPrints(const Stmt *St) {
+    if (const auto *E = dyn_cast<Expr>(St)) {
+      if (R.Defs.count(E) || R.PacketReads.count(E) || S.Replace.count(E))
+        return false;
+      if (const auto *C = dyn_cast<CallExpr>(E)) {
+        std::string H = helperName(C);
+        if (H != "bpf_trace_printk" && H != "bpf_trace_vprintk")
+          return false;
+      }
+      if (isa<BinaryOperator>(E) && cast<BinaryOperator>(E)->isAssignmentOp())
+        return false;
+    }
+    if (const auto *DS = dyn_cast<DeclStmt>(St))
+      for (const Decl *D : DS->decls())
+        if (const auto *V = dyn_cast<VarDecl>(D);
+            !V || !V->isStaticLocal() || !V->getType().isConstQualified())
+          return false; // only bpf_printk's `static const char fmt[]`
+    for (const Stmt *C : St->children())
+      if (C && !onlyPrints(C))
+        return false;
+    return true;
+  }
+
   void prune(Rewriter &Rw, const Stmt *St) {
+    if (!isa<CompoundStmt>(St))
+      pruneStatementExpressions(Rw, St);
     if (const auto *CS = dyn_cast<CompoundStmt>(St)) {
       for (const Stmt *C : CS->body()) {
         if (const auto *SC = dyn_cast<SwitchCase>(C)) {
@@ -103,8 +167,11 @@ private:
         }
         if (kept(C))
           prune(Rw, C);
-        else
+        else if (!(C->getBeginLoc().isMacroID() && onlyPrints(C)))
           replace(Rw, withSemi(C), "", C);
+        else if (CharSourceRange CR = fileRange(withSemi(C));
+                 CR.isValid() && SM.isInMainFile(CR.getBegin()))
+          Rw.ReplaceText(CR, ""); // a whole `bpf_printk(...);`, if it can
       }
       return;
     }
@@ -126,6 +193,10 @@ private:
       return pruneCase(Rw, SC);
     if (const auto *LS = dyn_cast<LabelStmt>(St))
       return pruneSub(Rw, LS->getSubStmt());
+    // A kept loop keeps its `#pragma unroll`; a dropped one loses it with
+    // the loop (the pragma is inside the statement's range).
+    if (const auto *AS = dyn_cast<AttributedStmt>(St))
+      return pruneSub(Rw, AS->getSubStmt());
   }
 
   /// Case labels stay (removing one would send its values to `default`);
@@ -380,7 +451,12 @@ private:
     const Stmt *PS = Ps[0].get<Stmt>();
     if (!PS)
       return false;
-    if (isa<CompoundStmt>(PS) || isa<SwitchCase>(PS) || isa<LabelStmt>(PS))
+    if (const auto *CS = dyn_cast<CompoundStmt>(PS)) {
+      // The last statement of `({ ... })` is the expression's value.
+      auto Up = P.Ctx.getParents(*CS);
+      return CS->body_back() != E || Up.empty() || !Up[0].get<StmtExpr>();
+    }
+    if (isa<SwitchCase>(PS) || isa<LabelStmt>(PS))
       return true;
     if (const auto *CE = dyn_cast<CStyleCastExpr>(PS))
       return CE->getType()->isVoidType();
@@ -670,9 +746,9 @@ private:
                             "replay. */\n")) +
          "\treturn 0;\n}\n\n";
     if (L.LossRecovery)
-      return O + lossRecoveryEntry(L, {Name});
+      return O + lossRecoveryEntry(L, {Name, P.Section});
     O +=
-        "SEC(\"xdp\")\nint " + Name +
+        "SEC(\"" + P.Section + "\")\nint " + Name +
         "(struct xdp_md *ctx)\n{\n"
         "\tvoid *data = (void *)(long)ctx->data;\n"
         "\tvoid *data_end = (void *)(long)ctx->data_end;\n"
@@ -976,7 +1052,7 @@ private:
     else
       Body = SM.getBufferData(Main).str();
     return headerComment("SCR-aware XDP program.") + Body + historyCode() +
-           Clones + entryCode();
+           silenceOutputs(Clones) + entryCode();
   }
 
   std::string refProgram() {
