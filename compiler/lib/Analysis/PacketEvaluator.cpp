@@ -16,7 +16,8 @@ using Op = scr::Expr::Op;
 
 bool AbsVal::operator==(const AbsVal &O) const {
   return K == O.K && symEquals(S, O.S) && Map == O.Map && Maps == O.Maps &&
-         Locals == O.Locals && LocalOff == O.LocalOff && Global == O.Global &&
+         Locals == O.Locals && LocalOff == O.LocalOff &&
+         symEquals(NullIf, O.NullIf) && Global == O.Global &&
          Globals == O.Globals && MayPacket == O.MayPacket && Dirty == O.Dirty &&
          Cases == O.Cases;
 }
@@ -47,6 +48,26 @@ static AbsVal join(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
 
 static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
   using K = AbsVal::Kind;
+  auto IsNull = [](const AbsVal &V) {
+    return V.K == K::Scalar && !V.Dirty && V.S->isConst() && V.S->Value == 0;
+  };
+  // A header pointer or NULL, chosen by a packet check: a pointer that is
+  // NULL exactly when the check says so.
+  if (Cond &&
+      ((A.K == K::PktPtr && IsNull(B)) || (B.K == K::PktPtr && IsNull(A)))) {
+    bool PtrFirst = A.K == K::PktPtr;
+    AbsVal V = PtrFirst ? A : B;
+    SymRef NullHere = PtrFirst ? simplify(Sym::op(Op::LNot, {Cond})) : Cond;
+    V.NullIf =
+        V.NullIf ? simplify(Sym::op(Op::LOr, {NullHere, V.NullIf})) : NullHere;
+    return V;
+  }
+  if (Cond && A.K == B.K && A.K == K::PktPtr &&
+      !symEquals(A.NullIf, B.NullIf)) {
+    // Differing null conditions: both sides must be non-null to merge.
+    if (A.NullIf || B.NullIf)
+      return AbsVal::unknown(true);
+  }
   if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr)) {
     AbsVal V = A;
     V.S = simplify(Sym::op(Op::Ite, {Cond, A.S, B.S}));
@@ -533,6 +554,7 @@ private:
         const ASTRecordLayout &RL = Ctx.getASTRecordLayout(FD->getParent());
         uint64_t Bits = RL.getFieldOffset(FD->getFieldIndex());
         AbsVal A = Base;
+        A.NullIf = nullptr;
         A.S = simplify(Sym::op(Op::Add, {Base.S, Sym::constant(Bits / 8)}));
         return A;
       }
@@ -569,6 +591,7 @@ private:
       if (Idx.K != AbsVal::Kind::Scalar)
         return AbsVal::unknown(true);
       AbsVal A = Ptr;
+      A.NullIf = nullptr; // NULL + n is not NULL
       A.S = simplify(Sym::op(
           O,
           {Ptr.S, simplify(Sym::op(Op::Mul, {Idx.S, Sym::constant(Size)}))}));
@@ -848,6 +871,15 @@ private:
                (B.K == K::PktPtr || B.K == K::DataEnd)) {
       L = A.K == K::DataEnd ? Sym::len() : A.S;
       Rr = B.K == K::DataEnd ? Sym::len() : B.S;
+    } else if ((BO == BO_EQ || BO == BO_NE) &&
+               ((A.K == K::PktPtr && isNullConstant(B)) ||
+                (B.K == K::PktPtr && isNullConstant(A)))) {
+      // `hdr == NULL`: a pointer into the packet is NULL only where a
+      // `fits ? hdr : NULL` made it so.
+      const AbsVal &Ptr = A.K == K::PktPtr ? A : B;
+      SymRef IsNull = Ptr.NullIf ? Ptr.NullIf : Sym::constant(0);
+      return AbsVal::scalar(
+          BO == BO_EQ ? IsNull : simplify(Sym::op(Op::LNot, {IsNull})));
     } else if ((A.K == K::Ptr || A.K == K::MapRef) && B.K == K::Scalar &&
                B.S->isConst() && B.S->Value == 0) {
       return AbsVal::unknown(); // null check of a map value: state
@@ -891,10 +923,17 @@ private:
     return V;
   }
 
+  static bool isNullConstant(const AbsVal &V) {
+    return V.K == AbsVal::Kind::Scalar && !V.Dirty && V.S->isConst() &&
+           V.S->Value == 0;
+  }
+
   /// A packet-only condition, if \p V is one.
   static SymRef condOf(const AbsVal &V) {
     if (V.K == AbsVal::Kind::Scalar && !V.Dirty)
       return V.S;
+    if (V.K == AbsVal::Kind::PktPtr && V.NullIf && !V.Dirty) // `if (hdr)`
+      return simplify(Sym::op(Op::LNot, {V.NullIf}));
     return nullptr;
   }
 
@@ -1033,6 +1072,8 @@ private:
       AbsVal V = eval(Sub, En);
       if (V.K == AbsVal::Kind::Scalar)
         return AbsVal::scalar(simplify(Sym::op(Op::LNot, {V.S})));
+      if (V.K == AbsVal::Kind::PktPtr && V.NullIf) // `if (!hdr)`
+        return AbsVal::scalar(V.NullIf);
       return AbsVal::unknown();
     }
     case UO_Not: {

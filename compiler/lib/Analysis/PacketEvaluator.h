@@ -47,6 +47,9 @@ struct AbsVal {
   /// or -1 if not known. Lets stores through out-parameters and cursor
   /// structs (`*ethhdr = eth; nh->pos = eth + 1;`) keep the stored value.
   int64_t LocalOff = -1;
+  /// PktPtr: the pointer is NULL exactly when this packet-only condition
+  /// holds (`fits ? hdr : NULL`); null if it is never NULL.
+  SymRef NullIf;
   bool Global = false; // Ptr: may point to a global variable
   std::set<const clang::VarDecl *> Globals; // Ptr: ... these globals
   bool MayPacket = false;                   // Unknown: may be a packet pointer
