@@ -367,6 +367,12 @@ private:
       return;
     }
     if (const auto *CE = dyn_cast<CallExpr>(E)) {
+      // `bpf_map_lookup_elem(&m, &iph->saddr)`: the helper reads the key
+      // from the packet; the replay passes the history field instead.
+      if (StringRef(helperName(CE)).starts_with("bpf_map_"))
+        for (const Expr *A : CE->arguments())
+          if (!S.Replace.count(A))
+            replacePacketArgument(A);
       auto It = R.Calls.find(CE);
       if (It != R.Calls.end()) {
         const FunctionDecl *F = It->second;
@@ -437,6 +443,41 @@ private:
     }
     for (const Stmt *C : E->children())
       Visit(C, false);
+  }
+
+  /// A map helper's key or value argument that points into the packet
+  /// (`&iph->saddr`) becomes a pointer to a compound literal holding the
+  /// same bytes, carried as a history field.
+  bool replacePacketArgument(const Expr *A) {
+    auto It = R.Values.find(A);
+    if (It == R.Values.end())
+      return false;
+    const AbsVal &V = It->second;
+    const Expr *Bare = A->IgnoreParenImpCasts();
+    if (V.K != AbsVal::Kind::PktPtr || V.Dirty || V.NullIf ||
+        !Bare->getType()->isPointerType())
+      return false;
+    QualType T = Bare->getType()->getPointeeType();
+    if (T->isIncompleteType() || !T->isIntegerType())
+      return false;
+    uint64_t Bytes = Ctx.getTypeSizeInChars(T).getQuantity();
+    auto Off = lowerToLayout(V.S);
+    if (!Off || (Bytes != 1 && Bytes != 2 && Bytes != 4 && Bytes != 8))
+      return false;
+    std::string Text = sourceText(Bare);
+    if (Text.empty())
+      return false;
+    const auto *UO = dyn_cast<UnaryOperator>(Bare);
+    scr::Field F;
+    F.Name = UO && UO->getOpcode() == UO_AddrOf ? sourceText(UO->getSubExpr())
+                                                : Text;
+    F.K = scr::Field::Kind::Packet;
+    F.Bits = 8 * Bytes;
+    F.Offset = *Off;
+    F.CType = typeText(T);
+    std::string Field = addField(std::move(F), A, false);
+    S.Replace[A] = "&(" + typeText(T) + "){" + Field + "}";
+    return true;
   }
 
   void reportOnce(const Stmt *St, const std::string &Msg) {

@@ -16,6 +16,7 @@ the program's state carries over from packet to packet. Script lines
 
   tcp SADDR:SPORT > DADDR:DPORT [flags=SAFRP] [seq=N] [ack=N] [win=N] [len=N]
   udp SADDR:SPORT > DADDR:DPORT [len=N]
+      either with [vlan=ID[,ID]]: 802.1Q tags after the MAC addresses
   eth TYPE               a bare Ethernet frame of EtherType TYPE (e.g. 0x0806)
   repeat N PACKET        runs PACKET N times, prints the last verdict
   map-update MAP ARGS    bpftool map update of pinned map MAP with ARGS
@@ -99,7 +100,10 @@ def ip_packet(words):
     ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0,
                                64, proto, 0, saddr, daddr))
     ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
-    return DST_MAC + SRC_MAC + b"\x08\x00" + bytes(ip) + bytes(l4)
+    tags = b""
+    for vid in filter(None, opts.get("vlan", "").split(",")):
+        tags += struct.pack("!HH", 0x8100, int(vid, 0) & 0x0FFF)
+    return DST_MAC + SRC_MAC + tags + b"\x08\x00" + bytes(ip) + bytes(l4)
 
 
 def packet(words):
