@@ -252,12 +252,13 @@ int xdp_port_filter(struct xdp_md *ctx)
 		b->bytes += data_end - data;
 		b->last_port = bpf_ntohs(key.dport);
 	} else {
-		struct blocked first = {
-			.packets = 1,
-			.bytes = data_end - data,
-			.last_port = bpf_ntohs(key.dport),
-		};
+		struct blocked first;
 
+		/* No stack garbage in the padding the control plane reads. */
+		__builtin_memset(&first, 0, sizeof(first));
+		first.packets = 1;
+		first.bytes = data_end - data;
+		first.last_port = bpf_ntohs(key.dport);
 		bpf_map_update_elem(&blocked_sources, &iph->saddr, &first,
 				    BPF_ANY);
 	}
