@@ -79,6 +79,7 @@ public:
       for (const Stmt *U : Units)
         Changed |= processUses(U);
     }
+    dropDeadBranches();
     // A local may have become needed after its declaration was visited.
     std::erase_if(S.UnreadLocals, [&](const VarDecl *V) {
       const auto *F = dyn_cast<FunctionDecl>(V->getDeclContext());
@@ -101,6 +102,32 @@ private:
   std::map<const FunctionDecl *, std::set<const VarDecl *>> NeededVars;
   std::set<const Stmt *> ReportedUnits;
   std::map<std::string, unsigned> FieldNames;
+  /// Conditions the relevance filter makes false for every history entry.
+  std::set<const Expr *> KnownFalse;
+
+  /// `if (check the filter implies false) return -1;` never runs for a
+  /// history entry: leave such branches out of the replay altogether.
+  void dropDeadBranches() {
+    std::set<const Stmt *> Dead;
+    for (const Stmt *U : S.Kept)
+      if (const auto *IS = dyn_cast<IfStmt>(U))
+        if (!IS->getElse() && !IS->getInit() && !IS->getConditionVariable() &&
+            KnownFalse.count(IS->getCond()))
+          Dead.insert(IS);
+    if (Dead.empty())
+      return;
+    auto InDead = [&](const Stmt *U) {
+      for (const Stmt *A = U; A; A = parentUnit(A))
+        if (Dead.count(A))
+          return true;
+      return false;
+    };
+    std::erase_if(S.Kept, InDead);
+    std::erase_if(S.Replace, [&](const auto &KV) {
+      const FunctionDecl *F = fnOf(KV.first);
+      return F && InDead(unitOf(KV.first, *S.Parents[F]));
+    });
+  }
 
   const FunctionDecl *fnOf(const Stmt *St) {
     auto It = S.FunctionOf.find(St);
@@ -664,6 +691,8 @@ private:
       while (A->K == Sym::Kind::Bswap)
         A = A->Args[0];
       if (A->isConst()) {
+        if (!A->Value)
+          KnownFalse.insert(E);
         S.Replace[E] = std::string(A->Value ? "1" : "0") + " /* scr: always " +
                        (A->Value ? "true" : "false") +
                        " for packets in the history */";
