@@ -334,9 +334,11 @@ int main(int argc, const char **argv) {
   if (Explain)
     explain(L);
 
+  // The XDP programs are generated whatever --emit asks for: generating
+  // them is the last acceptance check, and what scrcc accepts must not
+  // depend on which outputs are written.
   scrcc::XdpOutputs X;
-  if ((Emits.count("bpf") || OutDir.empty()) &&
-      !scrcc::emitXdpPrograms(P, R, S, L, X))
+  if (!scrcc::emitXdpPrograms(P, R, S, L, X))
     return 1;
   if (OutDir.empty())
     return 0;
