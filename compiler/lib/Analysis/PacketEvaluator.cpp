@@ -132,10 +132,29 @@ static void literalsOf(const SymRef &C, bool Value, std::vector<Literal> &Out) {
   Out.push_back({S, Value});
 }
 
+/// The helper \p Id names: "bpf_" + the rest of its `BPF_FUNC_` enumerator
+/// in linux/bpf.h's `enum bpf_func_id`, or "" if that enum is not declared.
+static std::string helperById(const ASTContext &Ctx, uint64_t Id) {
+  auto &Idents = const_cast<ASTContext &>(Ctx).Idents;
+  for (const NamedDecl *D : Ctx.getTranslationUnitDecl()->lookup(
+           DeclarationName(&Idents.get("bpf_func_id"))))
+    if (const auto *ED = dyn_cast<EnumDecl>(D))
+      if (const EnumDecl *Def = ED->getDefinition())
+        for (const EnumConstantDecl *EC : Def->enumerators())
+          if (EC->getName().starts_with("BPF_FUNC_") &&
+              EC->getInitVal().getZExtValue() == Id)
+            return "bpf_" + EC->getName().drop_front(9).str();
+  return "";
+}
+
 std::string helperName(const CallExpr *C) {
-  // libbpf declares helpers as `static T (*name)(...) = (void *) ID;`:
-  // a function pointer initialised with a constant helper number. Any
-  // other function pointer is an indirect call.
+  // Helpers are function pointers initialised with a constant helper
+  // number: `static T (*const name)(...) = (void *) 1;` in libbpf, `=
+  // (void *) BPF_FUNC_map_lookup_elem;` in old samples/bpf-style headers
+  // (sometimes under another name, like BCC's `bpf_trace_printk_`). The
+  // number says which helper it is; the name is used only when
+  // linux/bpf.h's enum is not there to translate it. Any other function
+  // pointer is an indirect call.
   const Expr *Callee = C->getCallee()->IgnoreParenImpCasts();
   if (const auto *DR = dyn_cast<DeclRefExpr>(Callee))
     if (const auto *V = dyn_cast<VarDecl>(DR->getDecl()))
@@ -144,9 +163,12 @@ std::string helperName(const CallExpr *C) {
           V->getStorageClass() == SC_Static && V->hasInit()) {
         const Expr *Init = V->getInit()->IgnoreParenCasts();
         Expr::EvalResult ER;
-        if (isa<IntegerLiteral>(Init) &&
-            Init->EvaluateAsInt(ER, V->getASTContext()))
-          return V->getName().str();
+        if (Init->getType()->isIntegerType() && !Init->isValueDependent() &&
+            Init->EvaluateAsInt(ER, V->getASTContext())) {
+          std::string ById =
+              helperById(V->getASTContext(), ER.Val.getInt().getZExtValue());
+          return ById.empty() ? V->getName().str() : ById;
+        }
       }
   return "";
 }
