@@ -30,7 +30,7 @@ int count_option_words(struct xdp_md *ctx)
 	words = bpf_map_lookup_elem(&option_words, &zero);
 	if (!words)
 		return XDP_PASS;
-	// CHECK: reject-unbounded-loop.c:[[@LINE+1]]:2: error: loop without a constant bound: scrcc (and the verifier) need loops of the form 'for (i = 0; i < CONSTANT; i++)'
+	// CHECK: reject-unbounded-loop.c:[[@LINE+1]]:2: error: loop without a constant bound: scrcc (and the verifier) need a condition that compares a counter with a value that is constant once calls are inlined
 	while (i < iph->ihl) {
 		*words += 1;
 		i++;

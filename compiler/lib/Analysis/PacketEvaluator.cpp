@@ -1786,34 +1786,76 @@ private:
     }
   }
 
-  /// Checks that a loop has a constant bound the verifier can see.
-  void checkBounded(const Stmt *S) {
-    const Expr *Cond = nullptr;
-    if (const auto *FS = dyn_cast<ForStmt>(S))
-      Cond = FS->getCond();
-    else if (const auto *WS = dyn_cast<WhileStmt>(S))
-      Cond = WS->getCond();
-    else if (const auto *DS = dyn_cast<DoStmt>(S))
-      Cond = DS->getCond();
-    const auto *BO =
-        Cond ? dyn_cast<BinaryOperator>(Cond->IgnoreParenImpCasts()) : nullptr;
-    bool Ok = false;
-    Expr::EvalResult Zero; // `do { ... } while (0)`: a macro body, run once
-    if (Cond && !Cond->isValueDependent() && Cond->EvaluateAsInt(Zero, Ctx) &&
-        Zero.Val.getInt().isZero())
-      Ok = true;
-    if (BO && BO->isRelationalOp()) {
-      Expr::EvalResult ER;
-      Ok = BO->getRHS()->EvaluateAsInt(ER, Ctx) ||
-           BO->getLHS()->EvaluateAsInt(ER, Ctx);
+  /// A non-dirty constant.
+  static std::optional<uint64_t> constantOf(const AbsVal *V) {
+    if (V && V->K == AbsVal::Kind::Scalar && !V->Dirty && V->S->isConst())
+      return V->S->Value;
+    return std::nullopt;
+  }
+
+  /// \p X counts: a local (possibly incremented or decremented in place)
+  /// that is a constant when the loop starts and another constant after
+  /// the first iteration.
+  static bool isCounter(const Expr *X, const Env &Entry, const Env &Back) {
+    X = X->IgnoreParenImpCasts();
+    if (const auto *UO = dyn_cast<UnaryOperator>(X);
+        UO && UO->isIncrementDecrementOp())
+      X = UO->getSubExpr()->IgnoreParenImpCasts();
+    const auto *DR = dyn_cast<DeclRefExpr>(X);
+    const auto *V = DR ? dyn_cast<VarDecl>(DR->getDecl()) : nullptr;
+    if (!V || V->hasGlobalStorage())
+      return false;
+    auto At = [&](const Env &E) -> std::optional<uint64_t> {
+      auto It = E.Vars.find(V);
+      return constantOf(It == E.Vars.end() ? nullptr : &It->second);
+    };
+    auto Start = At(Entry), Next = At(Back);
+    return Start && Next && *Start != *Next;
+  }
+
+  /// Whether loop condition \p C (evaluated from generation \p Gen on, in
+  /// the loop's environment at its fixed point) bounds the loop, judged
+  /// from values rather than spelling, so that bounds which are constants
+  /// only once calls are inlined count: a comparison with a constant that
+  /// the loop does not change (`i < len`, `len` a parameter given
+  /// `sizeof(key)`), a counter compared for (in)equality or tested for
+  /// zero (`while (n--)` with a constant `n`), either side of `&&`.
+  bool boundedBy(const Expr *C, uint64_t Gen, const Env &Entry,
+                 const Env &Back) {
+    const Expr *Bare = C->IgnoreParenImpCasts();
+    if (const auto *BO = dyn_cast<BinaryOperator>(Bare)) {
+      if (BO->getOpcode() == BO_LAnd)
+        return boundedBy(BO->getLHS(), Gen, Entry, Back) ||
+               boundedBy(BO->getRHS(), Gen, Entry, Back);
+      if (BO->isComparisonOp()) {
+        bool L = constantOf(freshValue(BO->getLHS(), Gen)).has_value();
+        bool R = constantOf(freshValue(BO->getRHS(), Gen)).has_value();
+        if (L == R)
+          return false; // both constant: the loop never ends this way
+        if (BO->isRelationalOp())
+          return true;
+        return isCounter(L ? BO->getRHS() : BO->getLHS(), Entry, Back);
+      }
     }
+    return isCounter(Bare, Entry, Back); // `while (n--)`: n != 0
+  }
+
+  /// Reports a loop that has no bound the verifier can see. A body that
+  /// never goes round again (`do { ... } while (0)`, or one whose every
+  /// path breaks or returns) is no loop.
+  void checkBounded(const Stmt *S, const Expr *Cond, uint64_t Gen,
+                    const Env &Entry, const Env &Back, bool LoopsBack) {
+    bool Ok = !LoopsBack || (Cond && !constantOf(freshValue(Cond, Gen)) &&
+                             boundedBy(Cond, Gen, Entry, Back));
     if (!Ok)
       error(S, "loop without a constant bound: scrcc (and the verifier) "
-               "need loops of the form 'for (i = 0; i < CONSTANT; i++)'");
+               "need a condition that compares a counter with a value that "
+               "is constant once calls are inlined, like 'for (i = 0; i < "
+               "len; i++)' with a constant 'len', or counts a constant "
+               "down to zero");
   }
 
   void loop(const Stmt *S, Env &En) {
-    checkBounded(S);
     const Expr *Cond = nullptr;
     const Stmt *Body = nullptr, *Inc = nullptr;
     if (const auto *FS = dyn_cast<ForStmt>(S)) {
@@ -1832,16 +1874,21 @@ private:
     }
     bool IsDo = isa<DoStmt>(S);
     if (unroll(Cond, Body, Inc, IsDo, En))
-      return;
-    Env Head = En;
+      return; // walked to its end: bounded
+    Env Head = En, Back;
     std::vector<Env> Exits;
+    uint64_t CondGen = 0;
+    bool LoopsBack = false;
+    auto Test = [&](Env &Cur) {
+      CondGen = Generation + 1; // checkBounded() reads its operands
+      eval(Cond, Cur);
+      Exits.push_back(Cur);
+    };
     // Iterate to a fixed point; values that keep changing become unknown.
     for (int Iter = 0; Iter < 6; ++Iter) {
       Env Cur = Head;
-      if (!IsDo && Cond) {
-        eval(Cond, Cur);
-        Exits.push_back(Cur);
-      }
+      if (!IsDo && Cond)
+        Test(Cur);
       Stack.back().Loops.push_back({});
       exec(Body, Cur);
       LoopCtx L = std::move(Stack.back().Loops.back());
@@ -1850,12 +1897,13 @@ private:
         Cur = joinEnv(Cur, C, nullptr);
       if (Inc)
         exec(Inc, Cur);
-      if (IsDo && Cond) {
-        eval(Cond, Cur);
-        Exits.push_back(Cur);
-      }
+      if (IsDo && Cond)
+        Test(Cur);
       for (const Env &B : L.Breaks)
         Exits.push_back(B);
+      if (Iter == 0)
+        Back = Cur;
+      LoopsBack |= Cur.Live;
       Env Next = joinEnv(Head, Cur, nullptr);
       if (Iter >= 4) // widen
         for (auto &[D, V] : Next.Vars)
@@ -1866,6 +1914,7 @@ private:
         break;
       Head = Next;
     }
+    checkBounded(S, Cond, CondGen, En, Back, LoopsBack);
     En = joinExits(Exits);
   }
 
