@@ -31,7 +31,7 @@ int rewrite_then_count(struct xdp_md *ctx)
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	iph->saddr = iph->daddr;
-	// CHECK: reject-read-after-packet-write.c:[[@LINE+1]]:16: error: state depends on packet bytes scrcc cannot describe to the sequencer (read after the program wrote the packet, or at an offset it cannot compute)
+	// CHECK: reject-read-after-packet-write.c:[[@LINE+1]]:16: error: state depends on packet bytes scrcc cannot describe to the sequencer (read after the program wrote the packet, at an offset it cannot compute, or compared in bulk by memcmp)
 	__u32 saddr = iph->saddr;
 	bpf_map_update_elem(&by_rewritten_source, &saddr, &one, BPF_ANY);
 	return XDP_PASS;

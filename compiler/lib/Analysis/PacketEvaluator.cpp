@@ -1328,12 +1328,32 @@ private:
       }
       return AbsVal::unknown();
     }
-    if (N == "__builtin_expect" && !Args.empty())
+    if ((N == "__builtin_expect" || N == "__builtin_expect_with_probability") &&
+        !Args.empty())
       return Args[0];
+    // Copying from the packet into a local gives the local no value scrcc
+    // tracks: if the local then feeds state, the slicer keeps the copy and
+    // refuses its packet pointer (the history carries values, not bytes
+    // at an address).
     if (N == "__builtin_memcpy" || N == "__builtin_memset" ||
-        N == "__builtin_memmove" || N == "memcpy" || N == "memset") {
+        N == "__builtin_memmove" || N == "memcpy" || N == "memset" ||
+        N == "memmove") {
       store(CE, Args[0], En, "write to");
       return Args[0];
+    }
+    // Comparing memory only reads it; a comparison of packet bytes is
+    // not one the sequencer could be told about.
+    if (N == "__builtin_memcmp" || N == "__builtin_bcmp" || N == "memcmp") {
+      AbsVal V = AbsVal::unknown();
+      for (const AbsVal &A : Args)
+        V.Dirty |= mayBePacket(A) || A.Dirty;
+      return V;
+    }
+    // Like abort(): the path ends here (and reaching __builtin_unreachable
+    // is undefined, so no path goes on from it either).
+    if (N == "__builtin_trap" || N == "__builtin_unreachable") {
+      En.Live = false;
+      return AbsVal::unknown();
     }
     if (N.starts_with("__sync_") || N.starts_with("__atomic_")) {
       if (!Args.empty())
@@ -1342,8 +1362,7 @@ private:
     }
     if (N == "__builtin_constant_p") // constants were folded before
       return AbsVal::scalar(Sym::constant(0));
-    if (N == "__builtin_offsetof" || N == "__builtin_unreachable" ||
-        N == "__builtin_preserve_access_index")
+    if (N == "__builtin_offsetof" || N == "__builtin_preserve_access_index")
       return Args.empty() ? AbsVal::unknown() : Args[0];
     error(CE, "builtin '" + N.str() + "' is not supported by scrcc");
     return AbsVal::unknown();

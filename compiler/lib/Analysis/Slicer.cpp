@@ -659,7 +659,8 @@ private:
     if (V.Dirty && V.K != AbsVal::Kind::Ptr) {
       reportOnce(E, "state depends on packet bytes scrcc cannot describe "
                     "to the sequencer (read after the program wrote the "
-                    "packet, or at an offset it cannot compute)");
+                    "packet, at an offset it cannot compute, or compared "
+                    "in bulk by memcmp)");
       return true;
     }
     if (V.K != AbsVal::Kind::Scalar || !V.S)
