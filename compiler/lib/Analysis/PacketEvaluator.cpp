@@ -173,6 +173,13 @@ std::string helperName(const CallExpr *C) {
   return "";
 }
 
+bool isOutputHelper(const std::string &H) {
+  return H == "bpf_perf_event_output" || H == "bpf_ringbuf_output" ||
+         H == "bpf_ringbuf_reserve" || H == "bpf_ringbuf_submit" ||
+         H == "bpf_ringbuf_discard" || H == "bpf_trace_printk" ||
+         H == "bpf_trace_vprintk";
+}
+
 const FunctionDecl *directCallee(const CallExpr *C) {
   const FunctionDecl *F = C->getDirectCallee();
   if (!F)
@@ -1376,9 +1383,9 @@ private:
       if (A.K == AbsVal::Kind::MapRef && A.Map)
         R.MapCalls[CE].insert(A.Map);
     // A helper given &local may write the local (bpf_xdp_load_bytes,
-    // bpf_fib_lookup, ...): the call defines it.
+    // bpf_fib_lookup, ...): the call defines it. Outputs only read theirs.
     for (const AbsVal &A : Args)
-      if (A.K == AbsVal::Kind::Ptr)
+      if (A.K == AbsVal::Kind::Ptr && !isOutputHelper(H))
         for (const VarDecl *V : A.Locals) {
           R.Defs[CE].insert(V);
           En.forget(V);
@@ -1449,11 +1456,16 @@ private:
       error(CE, "bpf_spin_lock is not supported by scrcc yet");
       return AbsVal::unknown();
     }
-    if (H == "bpf_redirect" || H == "bpf_redirect_map" ||
-        H == "bpf_trace_printk" || H == "bpf_perf_event_output" ||
-        H == "bpf_ringbuf_output" || H == "bpf_csum_diff" ||
-        H == "bpf_fib_lookup" || H == "bpf_xdp_load_bytes" ||
-        H == "bpf_check_mtu")
+    // A ring buffer record is an output, not state: stores into it are
+    // for the current packet only (a pointer to no state).
+    if (H == "bpf_ringbuf_reserve") {
+      AbsVal V;
+      V.K = AbsVal::Kind::Ptr;
+      return V;
+    }
+    if (isOutputHelper(H) || H == "bpf_redirect" || H == "bpf_redirect_map" ||
+        H == "bpf_csum_diff" || H == "bpf_fib_lookup" ||
+        H == "bpf_xdp_load_bytes" || H == "bpf_check_mtu")
       return AbsVal::unknown(); // packet side effects or outputs: not state
     // Any other helper writing through a pointer into a map value changes
     // state in a way scrcc cannot replay.

@@ -110,6 +110,9 @@ bool evaluateProgram(Program &P, EvalResult &R);
 /// Name of the BPF helper called by \p C (libbpf declares helpers as static
 /// function pointers), or "" if it is not a helper call.
 std::string helperName(const clang::CallExpr *C);
+/// True for helpers that only emit output for the current packet (perf
+/// events, ring buffers, trace_printk): never state, never replayed.
+bool isOutputHelper(const std::string &Helper);
 /// The static function \p C calls directly, if any.
 const clang::FunctionDecl *directCallee(const clang::CallExpr *C);
 

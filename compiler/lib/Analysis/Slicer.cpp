@@ -162,7 +162,12 @@ private:
         U = unitOf(U, *S.Parents[fnOf(U)]);
     for (const auto &[E, Vars] : R.Defs) {
       const FunctionDecl *F = fnOf(E);
-      if (!F)
+      // A static function given &local defines it only where its body
+      // stores (those stores are definitions of their own, and they make
+      // the call relevant); keeping every such call would replay callees
+      // that only read the local, outputs included.
+      const auto *C = dyn_cast<CallExpr>(E);
+      if (!F || (C && R.Calls.count(C)))
         continue;
       for (const VarDecl *V : Vars)
         DefUnits[V].push_back(unitOf(E, *S.Parents[F]));
@@ -394,9 +399,22 @@ private:
       return;
     }
     if (const auto *CE = dyn_cast<CallExpr>(E)) {
+      // Outputs run for the current packet only; one the state update
+      // depends on would run for every history entry, and its result
+      // (whether a ring buffer had room, ...) differs per core.
+      std::string H = helperName(CE);
+      if (isOutputHelper(H)) {
+        reportOnce(CE, "the replayed state update depends on '" + H +
+                           "', an output: its result differs per core (each "
+                           "has its own buffer space) and history entries "
+                           "must produce no output, so replicas would "
+                           "diverge; make the state update independent of "
+                           "it");
+        return;
+      }
       // `bpf_map_lookup_elem(&m, &iph->saddr)`: the helper reads the key
       // from the packet; the replay passes the history field instead.
-      if (StringRef(helperName(CE)).starts_with("bpf_map_"))
+      if (StringRef(H).starts_with("bpf_map_"))
         for (const Expr *A : CE->arguments())
           if (!S.Replace.count(A))
             replacePacketArgument(A);
