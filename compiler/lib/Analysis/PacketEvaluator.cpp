@@ -1172,10 +1172,18 @@ private:
                         K == BO_Add ? Op::Add : Op::Sub);
     if (K == BO_Add && RT->isPointerType() && LT->isIntegerType())
       return pointerAdd(B, A, RT->getPointeeType(), Op::Add);
-    if (K == BO_Sub && LT->isPointerType() && RT->isPointerType()) {
-      using AK = AbsVal::Kind;
+    using AK = AbsVal::Kind;
+    auto IsBound = [](const AbsVal &V) {
+      return V.K == AK::PktPtr || V.K == AK::DataEnd;
+    };
+    // `ctx->data_end - ctx->data`: the two u32 context fields subtracted
+    // as integers are the frame length too.
+    bool IntDiff = K == BO_Sub && LT->isIntegerType() && RT->isIntegerType() &&
+                   IsBound(A) && IsBound(B);
+    if (IntDiff ||
+        (K == BO_Sub && LT->isPointerType() && RT->isPointerType())) {
       uint64_t Size =
-          LT->getPointeeType()->isVoidType()
+          IntDiff || LT->getPointeeType()->isVoidType()
               ? 1
               : Ctx.getTypeSizeInChars(LT->getPointeeType()).getQuantity();
       if (Size == 1 && (A.K == AK::PktPtr || A.K == AK::DataEnd) &&
