@@ -412,12 +412,11 @@ private:
                            "it");
         return;
       }
-      // `bpf_map_lookup_elem(&m, &iph->saddr)`: the helper reads the key
-      // from the packet; the replay passes the history field instead.
-      if (StringRef(H).starts_with("bpf_map_"))
-        for (const Expr *A : CE->arguments())
-          if (!S.Replace.count(A))
-            replacePacketArgument(A);
+      // `bpf_map_lookup_elem(&m, &iph->saddr)`, `memcpy(&key, &ip6h->saddr,
+      // 16)`: the callee reads bytes from the packet; the replay passes
+      // history fields instead.
+      for (unsigned I = 1; I < CE->getNumArgs() && I < 3; ++I)
+        replacePacketArgument(CE, I, H);
       auto It = R.Calls.find(CE);
       if (It != R.Calls.end()) {
         const FunctionDecl *F = It->second;
@@ -490,12 +489,64 @@ private:
       Visit(C, false);
   }
 
-  /// A map helper's key or value argument that points into the packet
-  /// (`&iph->saddr`) becomes a pointer to a compound literal holding the
-  /// same bytes, carried as a history field.
-  bool replacePacketArgument(const Expr *A) {
+  /// Size in bytes of a BTF map's `key` or `value` (`__type(key, T)` or
+  /// `__uint(key_size, N)`), 0 if the map does not say.
+  uint64_t mapPartBytes(const MapInfo &M, StringRef Part) {
+    const RecordDecl *RD = M.Decl->getType()->getAsRecordDecl();
+    if (!RD)
+      return 0;
+    for (const FieldDecl *FD : RD->fields()) {
+      const auto *PT = FD->getType()->getAs<PointerType>();
+      if (!PT)
+        continue;
+      QualType T = PT->getPointeeType();
+      if (FD->getName() == Part && !T->isIncompleteType())
+        return Ctx.getTypeSizeInChars(T).getQuantity();
+      if (FD->getName() == (Part + "_size").str())
+        if (const auto *AT = Ctx.getAsConstantArrayType(T))
+          return AT->getSize().getZExtValue();
+    }
+    return 0;
+  }
+
+  /// Bytes a helper or builtin call \p CE reads through its argument \p I
+  /// when that argument may point into the packet, 0 if unknown: the
+  /// map's key or value size, a memcpy's constant length.
+  uint64_t bytesRead(const CallExpr *CE, unsigned I, StringRef H) {
+    if (const FunctionDecl *F = directCallee(CE); F && F->getBuiltinID()) {
+      StringRef N = F->getName();
+      Expr::EvalResult ER;
+      if ((N == "__builtin_memcpy" || N == "memcpy" ||
+           N == "__builtin_memmove" || N == "memmove") &&
+          I == 1 && CE->getNumArgs() == 3 &&
+          !CE->getArg(2)->isValueDependent() &&
+          CE->getArg(2)->EvaluateAsInt(ER, Ctx))
+        return ER.Val.getInt().getZExtValue();
+      return 0;
+    }
+    auto It = R.MapCalls.find(CE);
+    if (It == R.MapCalls.end() || It->second.size() != 1)
+      return 0;
+    const MapInfo &M = **It->second.begin();
+    if (I == 1 && (H == "bpf_map_lookup_elem" || H == "bpf_map_delete_elem" ||
+                   H == "bpf_map_update_elem"))
+      return mapPartBytes(M, "key");
+    if (I == 2 && H == "bpf_map_update_elem")
+      return mapPartBytes(M, "value");
+    return 0;
+  }
+
+  /// An argument that points into the packet (`&iph->saddr` as a map key,
+  /// `&ip6h->saddr` copied into a key) becomes a pointer to a compound
+  /// literal holding the same bytes, carried as history fields of at most
+  /// 8 bytes each. Only where scrcc knows how many bytes the callee reads
+  /// (the map's key or value size, the copy's constant length): anything
+  /// else stays a packet pointer, which the slice refuses.
+  bool replacePacketArgument(const CallExpr *CE, unsigned I,
+                             const std::string &H) {
+    const Expr *A = CE->getArg(I);
     auto It = R.Values.find(A);
-    if (It == R.Values.end())
+    if (It == R.Values.end() || S.Replace.count(A))
       return false;
     const AbsVal &V = It->second;
     const Expr *Bare = A->IgnoreParenImpCasts();
@@ -503,27 +554,58 @@ private:
         !Bare->getType()->isPointerType())
       return false;
     QualType T = Bare->getType()->getPointeeType();
-    if (T->isIncompleteType() || !T->isIntegerType())
+    uint64_t Bytes = bytesRead(CE, I, H);
+    if (Bytes == 0 || Bytes > MaxPacketArgumentBytes)
       return false;
-    uint64_t Bytes = Ctx.getTypeSizeInChars(T).getQuantity();
-    auto Off = lowerToLayout(V.S);
-    if (!Off || (Bytes != 1 && Bytes != 2 && Bytes != 4 && Bytes != 8))
-      return false;
+    // A pointer to one integer of exactly that size keeps its type.
+    bool Whole = !T->isIncompleteType() && T->isIntegerType() &&
+                 (uint64_t)Ctx.getTypeSizeInChars(T).getQuantity() == Bytes;
     std::string Text = sourceText(Bare);
     if (Text.empty())
       return false;
     const auto *UO = dyn_cast<UnaryOperator>(Bare);
-    scr::Field F;
-    F.Name = UO && UO->getOpcode() == UO_AddrOf ? sourceText(UO->getSubExpr())
-                                                : Text;
-    F.K = scr::Field::Kind::Packet;
-    F.Bits = 8 * Bytes;
-    F.Offset = *Off;
-    F.CType = typeText(T);
-    std::string Field = addField(std::move(F), A, false);
-    S.Replace[A] = "&(" + typeText(T) + "){" + Field + "}";
+    std::string Name = UO && UO->getOpcode() == UO_AddrOf
+                           ? sourceText(UO->getSubExpr())
+                           : Text;
+    // One field per 8, 4, 2 or 1 bytes, in packet order.
+    std::vector<std::pair<std::string, std::string>> Parts; // C type, value
+    for (uint64_t Off = 0; Off < Bytes;) {
+      uint64_t Chunk = 8;
+      while (Chunk > Bytes - Off)
+        Chunk /= 2;
+      auto Where = lowerToLayout(
+          simplify(Sym::op(scr::Expr::Op::Add, {V.S, Sym::constant(Off)})));
+      if (!Where)
+        return false;
+      scr::Field F;
+      F.Name = Name;
+      F.K = scr::Field::Kind::Packet;
+      F.Bits = 8 * Chunk;
+      F.Offset = *Where;
+      F.CType = "__u" + std::to_string(8 * Chunk);
+      if (Chunk == Bytes && Whole)
+        F.CType = typeText(T);
+      std::string CType = F.CType;
+      Parts.push_back({CType, addField(std::move(F), A, false)});
+      Off += Chunk;
+    }
+    if (Parts.size() == 1 && Whole) {
+      S.Replace[A] = "&(" + typeText(T) + "){" + Parts[0].second + "}";
+      return true;
+    }
+    std::string Members, Values;
+    for (size_t P = 0; P < Parts.size(); ++P) {
+      Members += Parts[P].first + " b" + std::to_string(P) + "; ";
+      Values += (P ? ", " : "") + Parts[P].second;
+    }
+    S.Replace[A] = "(void *)&(struct __attribute__((packed)) { " + Members +
+                   "}){ " + Values + " }";
     return true;
   }
+
+  /// Bytes of one packet argument carried in the history (an IPv6 address
+  /// pair and ports fit).
+  static constexpr uint64_t MaxPacketArgumentBytes = 40;
 
   void reportOnce(const Stmt *St, const std::string &Msg) {
     if (ReportedUnits.insert(St).second)

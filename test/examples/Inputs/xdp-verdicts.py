@@ -17,6 +17,7 @@ the program's state carries over from packet to packet. Script lines
   tcp SADDR:SPORT > DADDR:DPORT [flags=SAFRP] [seq=N] [ack=N] [win=N] [len=N]
   udp SADDR:SPORT > DADDR:DPORT [len=N]
       either with [vlan=ID[,ID]]: 802.1Q tags after the MAC addresses
+  udp6 [SADDR]:SPORT > [DADDR]:DPORT [len=N]   UDP over IPv6
   eth TYPE               a bare Ethernet frame of EtherType TYPE (e.g. 0x0806)
   repeat N PACKET        runs PACKET N times, prints the last verdict
   map-update MAP ARGS    bpftool map update of pinned map MAP with ARGS
@@ -106,9 +107,33 @@ def ip_packet(words):
     return DST_MAC + SRC_MAC + tags + b"\x08\x00" + bytes(ip) + bytes(l4)
 
 
+def endpoint6(text):
+    addr, _, port = text.rpartition(":")
+    try:
+        return socket.inet_pton(socket.AF_INET6, addr.strip("[]")), int(port)
+    except (OSError, ValueError):
+        raise ScriptError("bad endpoint '%s' (want [ADDR]:PORT)" % text)
+
+
+def ip6_packet(words):
+    if len(words) < 4 or words[2] != ">":
+        raise ScriptError("want: udp6 [SADDR]:SPORT > [DADDR]:DPORT [opts]")
+    (saddr, sport), (daddr, dport) = endpoint6(words[1]), endpoint6(words[3])
+    opts = options(words[4:])
+    payload = b"x" * int(opts.get("len", "0"), 0)
+    l4 = bytearray(struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) +
+                   payload)
+    pseudo = saddr + daddr + struct.pack("!IxxxB", len(l4), 17)
+    l4[6:8] = struct.pack("!H", checksum(pseudo + bytes(l4)) or 0xFFFF)
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(l4), 17, 64, saddr, daddr)
+    return DST_MAC + SRC_MAC + b"\x86\xdd" + ip6 + bytes(l4)
+
+
 def packet(words):
     if words[0] in ("tcp", "udp"):
         return ip_packet(words)
+    if words[0] == "udp6":
+        return ip6_packet(words)
     if words[0] == "eth" and len(words) == 2:
         return DST_MAC + SRC_MAC + struct.pack("!H", int(words[1], 0)) + \
             b"\0" * 46
