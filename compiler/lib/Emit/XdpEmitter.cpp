@@ -71,12 +71,25 @@ private:
 
   /// Range of statement \p St including a directly following ';'.
   SourceRange withSemi(const Stmt *St) {
-    SourceLocation End = St->getEndLoc();
-    SourceLocation AfterSemi = Lexer::findLocationAfterToken(
-        SM.getExpansionLoc(End), tok::semi, SM, LO, false);
+    // A statement that is a whole macro invocation (`bpf_printk(...);`)
+    // is cut with its ';' as written in the file. One that is only part
+    // of a macro's expansion keeps its macro locations: it cannot be cut
+    // from the text, and replace() says so.
+    SourceLocation Begin = St->getBeginLoc(), End = St->getEndLoc();
+    if (Begin.isMacroID() || End.isMacroID()) {
+      SourceLocation FileBegin, FileEnd;
+      if (!Begin.isMacroID() || !End.isMacroID() ||
+          !Lexer::isAtStartOfMacroExpansion(Begin, SM, LO, &FileBegin) ||
+          !Lexer::isAtEndOfMacroExpansion(End, SM, LO, &FileEnd))
+        return St->getSourceRange();
+      Begin = FileBegin;
+      End = FileEnd;
+    }
+    SourceLocation AfterSemi =
+        Lexer::findLocationAfterToken(End, tok::semi, SM, LO, false);
     if (AfterSemi.isValid())
-      return SourceRange(St->getBeginLoc(), AfterSemi.getLocWithOffset(-1));
-    return St->getSourceRange();
+      return SourceRange(Begin, AfterSemi.getLocWithOffset(-1));
+    return SourceRange(Begin, End);
   }
 
   bool kept(const Stmt *St) const { return S.Kept.count(St) != 0; }
