@@ -24,9 +24,25 @@ namespace scr {
 inline constexpr int LayoutSchemaVersion = 1;
 /// Largest ring slot stride a layout may ask for (Layout::SlotBytes).
 inline constexpr unsigned MaxSlotBytes = 256;
+/// Most replicas a layout may describe (scrcc --cores).
+inline constexpr unsigned MaxCores = 1024;
+/// Most history slots: the header's `oldest` slot index is 16 bits.
+inline constexpr unsigned MaxHistoryLength = 65535;
+/// Largest frame the SCR prefix plus an Ethernet header must fit in: the
+/// 16-bit length of an IP packet bounds every frame a NIC hands to XDP.
+inline constexpr unsigned MaxFrameBytes = 65535;
+/// Deepest nesting of a layout expression (an operator inside an operator
+/// ... counts one level each). Readers refuse deeper expressions, so the
+/// recursive evaluator, comparison and printers below never run out of
+/// stack (docs/layout.md#validation).
+inline constexpr unsigned MaxExprDepth = 256;
+/// Most entries of one core's loss-recovery log.
+inline constexpr unsigned MaxLogEntries = 1u << 24;
 
 /// A side-effect-free expression over the raw packet that a sequencer can
-/// evaluate. Semantics: 64-bit unsigned wrapping arithmetic; comparisons and
+/// evaluate. eval(), equals() and str() recurse on Args: a layout's
+/// expressions are at most MaxExprDepth deep (Layout::validate).
+/// Semantics: 64-bit unsigned wrapping arithmetic; comparisons and
 /// logical operators yield 0 or 1; a packet load beyond the end of the frame
 /// reads zero bytes (the program itself never reads there on a path where the
 /// value matters, because its own bounds checks guard the read).
@@ -194,8 +210,20 @@ struct Layout {
   /// replay can read them in place), then the rest, widest first.
   void assignOffsets();
 
+  /// Checks every rule of docs/layout.md#validation (ranges, field
+  /// placement, names that go into generated code, expression shape and
+  /// depth). On failure returns false and sets \p Error to a message that
+  /// names the offending member. fromJson() calls it: every reader of a
+  /// layout file gets a layout that passed it.
+  bool validate(std::string &Error) const;
+
+  /// Resizes the layout for \p K cores with the default history length
+  /// K - 1 (as scrcc --cores K does), then validates it.
+  bool setCores(unsigned K, std::string &Error);
+
   std::string toJson() const;
-  /// Parses scr_layout.json; on failure returns nullopt and sets \p Error.
+  /// Parses scr_layout.json and validates it; on failure returns nullopt and
+  /// sets \p Error.
   static std::optional<Layout> fromJson(const std::string &Text,
                                         std::string &Error);
   static std::optional<Layout> load(const std::string &Path,

@@ -3,6 +3,7 @@
 #include "scrcc/Layout.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -300,6 +301,227 @@ uint64_t Layout::unpackField(std::span<const uint8_t> E, const Field &F) const {
 }
 
 //===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::string outOfRange(const std::string &What, const std::string &Value,
+                       uint64_t Lo, uint64_t Hi) {
+  return What + " is " + Value + "; it must be " + std::to_string(Lo) + ".." +
+         std::to_string(Hi);
+}
+
+/// Checks the shape of an expression (arity, pkt widths) and its depth,
+/// without recursion: the expression may come from anywhere.
+bool validExpr(const ExprRef &Root, const std::string &Where,
+               std::string &Error) {
+  if (!Root) {
+    Error = Where + ": missing expression";
+    return false;
+  }
+  std::vector<std::pair<const Expr *, unsigned>> Todo = {{Root.get(), 1}};
+  while (!Todo.empty()) {
+    auto [E, Depth] = Todo.back();
+    Todo.pop_back();
+    if (Depth > MaxExprDepth) {
+      Error = Where + ": expression nested deeper than " +
+              std::to_string(MaxExprDepth) + " levels";
+      return false;
+    }
+    if (E->Args.size() != arity(E->K)) {
+      Error = Where + ": " + opName(E->K) + " takes " +
+              std::to_string(arity(E->K)) + " argument(s), not " +
+              std::to_string(E->Args.size());
+      return false;
+    }
+    if (E->K == Expr::Op::Pkt && E->Bytes != 1 && E->Bytes != 2 &&
+        E->Bytes != 4 && E->Bytes != 8) {
+      Error = Where + ": pkt \"bytes\" must be 1, 2, 4 or 8 (got " +
+              std::to_string(E->Bytes) + ")";
+      return false;
+    }
+    for (const ExprRef &A : E->Args) {
+      if (!A) {
+        Error = Where + ": " + opName(E->K) + " has a missing argument";
+        return false;
+      }
+      Todo.push_back({A.get(), Depth + 1});
+    }
+  }
+  return true;
+}
+
+/// Names that go into generated C, P4 and Verilog: an identifier of at most
+/// 64 characters that is not a C keyword.
+std::string badIdentifier(const std::string &S) {
+  static const char *const Keywords[] = {
+      "auto",     "break",    "case",     "char",   "const",         "continue",
+      "default",  "do",       "double",   "else",   "enum",          "extern",
+      "float",    "for",      "goto",     "if",     "inline",        "int",
+      "long",     "register", "restrict", "return", "short",         "signed",
+      "sizeof",   "static",   "struct",   "switch", "typedef",       "union",
+      "unsigned", "void",     "volatile", "while",  "_Bool",         "bool",
+      "true",     "false",    "asm",      "typeof", "_Static_assert"};
+  if (S.empty())
+    return "is empty";
+  if (S.size() > 64)
+    return "is longer than 64 characters";
+  auto Alpha = [](char C) {
+    return (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || C == '_';
+  };
+  if (!Alpha(S[0]) || !std::all_of(S.begin(), S.end(), [&](char C) {
+        return Alpha(C) || (C >= '0' && C <= '9');
+      }))
+    return "is not a C identifier";
+  for (const char *K : Keywords)
+    if (S == K)
+      return "is a C keyword";
+  return "";
+}
+} // namespace
+
+bool Layout::validate(std::string &Error) const {
+  auto Fail = [&](std::string M) {
+    Error = std::move(M);
+    return false;
+  };
+  auto Range = [](const char *What, uint64_t V, uint64_t Lo, uint64_t Hi) {
+    return outOfRange(What, std::to_string(V), Lo, Hi);
+  };
+  if (Version != LayoutSchemaVersion)
+    return Fail("layout schema version " + std::to_string(Version) +
+                " is not supported (this build reads version " +
+                std::to_string(LayoutSchemaVersion) + ")");
+  if (!Entry.empty())
+    if (std::string Why = badIdentifier(Entry); !Why.empty())
+      return Fail("program.entry '" + Entry + "' " + Why);
+  if (Cores < 1 || Cores > MaxCores)
+    return Fail(Range("cores", Cores, 1, MaxCores));
+  if (HistoryLength > MaxHistoryLength)
+    return Fail(Range("history_length", HistoryLength, 0, MaxHistoryLength) +
+                " (the header's oldest-slot index has 16 bits)");
+  if (TimestampBits < 16 || TimestampBits > 64)
+    return Fail(Range("timestamp_bits", TimestampBits, 16, 64));
+  if (LossRecovery && ((LogEntries & (LogEntries - 1)) != 0 ||
+                       LogEntries < 2 * (uint64_t(HistoryLength) + 1) ||
+                       LogEntries > MaxLogEntries))
+    return Fail("loss_recovery.log_entries is " + std::to_string(LogEntries) +
+                "; it must be a power of two between 2 x (history_length + "
+                "1) = " +
+                std::to_string(2 * (uint64_t(HistoryLength) + 1)) + " and " +
+                std::to_string(MaxLogEntries));
+  if (Relevance && !validExpr(Relevance, "relevance", Error))
+    return false;
+
+  std::vector<std::pair<unsigned, const Field *>> Placed;
+  for (size_t I = 0; I < Fields.size(); ++I) {
+    const Field &F = Fields[I];
+    std::string Where = "fields[" + std::to_string(I) + "]";
+    if (std::string Why = badIdentifier(F.Name); !Why.empty())
+      return Fail(Where + ": name '" + F.Name + "' " + Why);
+    Where = "field '" + F.Name + "'";
+    for (size_t J = 0; J < I; ++J)
+      if (Fields[J].Name == F.Name)
+        return Fail(Where + ": the name is used by fields[" +
+                    std::to_string(J) + "] too");
+    if (F.Bits < 1 || F.Bits > 64)
+      return Fail(Where + ": " + Range("bits", F.Bits, 1, 64));
+    unsigned MaxBits = MaxSlotBytes * 8;
+    if (F.BitOffset > MaxBits - F.Bits)
+      return Fail(Where + ": bit_offset " + std::to_string(F.BitOffset) +
+                  " + bits " + std::to_string(F.Bits) +
+                  " is past the largest entry (" + std::to_string(MaxBits) +
+                  " bits)");
+    if (F.Bits > 56 && F.BitOffset % 8)
+      return Fail(Where +
+                  ": a field wider than 56 bits must start on a byte "
+                  "boundary (bit_offset " +
+                  std::to_string(F.BitOffset) + ")");
+    switch (F.K) {
+    case Field::Kind::Packet:
+      if (F.Bits != 8 && F.Bits != 16 && F.Bits != 32 && F.Bits != 64)
+        return Fail(Where + ": packet fields are 1, 2, 4 or 8 bytes (bits " +
+                    std::to_string(F.Bits) + ")");
+      if (!validExpr(F.Offset, Where + " offset", Error))
+        return false;
+      break;
+    case Field::Kind::Predicate:
+      if (F.Bits != 1)
+        return Fail(Where + ": a predicate has 1 bit (bits " +
+                    std::to_string(F.Bits) + ")");
+      [[fallthrough]];
+    case Field::Kind::Value:
+      if (!validExpr(F.Value, Where + " expr", Error))
+        return false;
+      break;
+    case Field::Kind::Length:
+    case Field::Kind::Timestamp:
+      break;
+    }
+    if (!F.CType.empty() &&
+        !std::all_of(F.CType.begin(), F.CType.end(), [](char C) {
+          return std::isalnum((unsigned char)C) || C == '_' || C == ' ';
+        }))
+      return Fail(Where + ": c_type '" + F.CType +
+                  "' is not a C type name (letters, digits, '_', ' ')");
+    Placed.push_back({F.BitOffset, &F});
+  }
+  std::sort(Placed.begin(), Placed.end(),
+            [](const auto &A, const auto &B) { return A.first < B.first; });
+  for (size_t I = 1; I < Placed.size(); ++I) {
+    const Field &A = *Placed[I - 1].second, &B = *Placed[I].second;
+    if (B.BitOffset < A.BitOffset + A.Bits)
+      return Fail(
+          "field '" + B.Name + "': bits " + std::to_string(B.BitOffset) + ".." +
+          std::to_string(B.BitOffset + B.Bits - 1) + " overlap field '" +
+          A.Name + "' (bits " + std::to_string(A.BitOffset) + ".." +
+          std::to_string(A.BitOffset + A.Bits - 1) + ")");
+  }
+  unsigned Packed = (entryBits() + 7) / 8;
+  if (SlotBytes && (SlotBytes < Packed || SlotBytes > MaxSlotBytes))
+    return Fail("entry.bytes is " + std::to_string(SlotBytes) +
+                "; it must be between the packed entry (" +
+                std::to_string(Packed) + " bytes) and " +
+                std::to_string(MaxSlotBytes));
+  uint64_t Prefix =
+      (Mode == SequencerMode::Tor ? HeaderFormat::OuterEthernetBytes : 0) +
+      HeaderFormat::Bytes + uint64_t(HistoryLength) * entryBytes();
+  if (Prefix + 14 > MaxFrameBytes)
+    return Fail("prefix_bytes would be " + std::to_string(Prefix) +
+                " (history_length " + std::to_string(HistoryLength) + " x " +
+                std::to_string(entryBytes()) +
+                "-byte entries): with an Ethernet header that is more than "
+                "a frame holds (" +
+                std::to_string(MaxFrameBytes) + " bytes)");
+
+  for (size_t I = 0; I < State.size(); ++I) {
+    const StateObject &S = State[I];
+    std::string Where = "state[" + std::to_string(I) + "]";
+    if (std::string Why = badIdentifier(S.Name); !Why.empty())
+      return Fail(Where + ": name '" + S.Name + "' " + Why);
+    if (S.Kind != "map" && S.Kind != "global")
+      return Fail(Where + " '" + S.Name + "': kind '" + S.Kind +
+                  "' is not \"map\" or \"global\"");
+    for (size_t J = 0; J < I; ++J)
+      if (State[J].Name == S.Name)
+        return Fail(Where + " '" + S.Name + "': the name is used by state[" +
+                    std::to_string(J) + "] too");
+  }
+  return true;
+}
+
+bool Layout::setCores(unsigned K, std::string &Error) {
+  if (K < 1 || K > MaxCores) {
+    Error = "cores is " + std::to_string(K) + "; it must be 1.." +
+            std::to_string(MaxCores);
+    return false;
+  }
+  Cores = K;
+  HistoryLength = K - 1;
+  return validate(Error);
+}
+
+//===----------------------------------------------------------------------===//
 // JSON
 //===----------------------------------------------------------------------===//
 
@@ -324,7 +546,13 @@ struct ParseError {
 };
 } // namespace
 
-static ExprRef exprFromJson(const json &J, const std::string &Where) {
+/// Reads an expression \p Depth levels down (1 at the top); refuses one
+/// nested deeper than MaxExprDepth before recursing any further.
+static ExprRef exprFromJson(const json &J, const std::string &Where,
+                            unsigned Depth = 1) {
+  if (Depth > MaxExprDepth)
+    throw ParseError{Where + ": expression nested deeper than " +
+                     std::to_string(MaxExprDepth) + " levels"};
   if (!J.is_object() || !J.contains("op") || !J["op"].is_string())
     throw ParseError{Where + ": expression must be an object with \"op\""};
   auto K = opFromName(J["op"].get<std::string>());
@@ -339,10 +567,11 @@ static ExprRef exprFromJson(const json &J, const std::string &Where) {
     E->Value = J["value"].get<uint64_t>();
   }
   if (*K == Expr::Op::Pkt) {
-    unsigned B = J.value("bytes", 0u);
-    if (B != 1 && B != 2 && B != 4 && B != 8)
+    const json *B = J.contains("bytes") ? &J["bytes"] : nullptr;
+    if (!B || !B->is_number_unsigned() ||
+        (*B != 1 && *B != 2 && *B != 4 && *B != 8))
       throw ParseError{Where + ": pkt \"bytes\" must be 1, 2, 4 or 8"};
-    E->Bytes = B;
+    E->Bytes = B->get<unsigned>();
   }
   unsigned N = arity(*K);
   const json *A = J.contains("args") ? &J["args"] : nullptr;
@@ -351,9 +580,73 @@ static ExprRef exprFromJson(const json &J, const std::string &Where) {
     throw ParseError{Where + ": " + opName(*K) + " takes " + std::to_string(N) +
                      " argument(s)"};
   for (unsigned I = 0; I < N; ++I)
-    E->Args.push_back(exprFromJson((*A)[I], Where));
+    E->Args.push_back(exprFromJson((*A)[I], Where, Depth + 1));
   return E;
 }
+
+namespace {
+/// Typed access to the members of one JSON object, with messages that name
+/// the member (`fields[2].bits must be ...`).
+struct Members {
+  const json &J;
+  std::string Where; // "" at the top level, else e.g. "fields[2]"
+
+  std::string name(const char *Key) const {
+    return Where.empty() ? Key : Where + "." + Key;
+  }
+  const json *find(const char *Key, bool Required) const {
+    if (J.contains(Key))
+      return &J[Key];
+    if (Required)
+      throw ParseError{"missing \"" + name(Key) + "\""};
+    return nullptr;
+  }
+  /// An integer in Lo..Hi; Layout::validate checks the finer rules.
+  uint64_t uint(const char *Key, std::optional<uint64_t> Default, uint64_t Lo,
+                uint64_t Hi) const {
+    const json *V = find(Key, !Default);
+    if (!V)
+      return *Default;
+    if (!V->is_number_integer())
+      throw ParseError{name(Key) + " must be an integer (got " +
+                       V->dump().substr(0, 40) + ")"};
+    if (!V->is_number_unsigned() || V->get<uint64_t>() < Lo ||
+        V->get<uint64_t>() > Hi)
+      throw ParseError{outOfRange(name(Key), V->dump(), Lo, Hi)};
+    return V->get<uint64_t>();
+  }
+  std::string str(const char *Key, std::optional<std::string> Default) const {
+    const json *V = find(Key, !Default);
+    if (!V)
+      return *Default;
+    if (!V->is_string())
+      throw ParseError{name(Key) + " must be a string"};
+    return V->get<std::string>();
+  }
+  bool boolean(const char *Key, bool Default) const {
+    const json *V = find(Key, false);
+    if (!V)
+      return Default;
+    if (!V->is_boolean())
+      throw ParseError{name(Key) + " must be true or false"};
+    return V->get<bool>();
+  }
+  Members object(const char *Key, bool Required) const {
+    static const json Empty = json::object();
+    const json *V = find(Key, Required);
+    if (V && !V->is_object())
+      throw ParseError{name(Key) + " must be an object"};
+    return {V ? *V : Empty, name(Key)};
+  }
+  const json &array(const char *Key, bool Required) const {
+    static const json Empty = json::array();
+    const json *V = find(Key, Required);
+    if (V && !V->is_array())
+      throw ParseError{name(Key) + " must be an array"};
+    return V ? *V : Empty;
+  }
+};
+} // namespace
 
 static std::string macStr(const uint8_t M[6]) {
   char B[18];
@@ -443,89 +736,91 @@ std::optional<Layout> Layout::fromJson(const std::string &Text,
     return std::nullopt;
   }
   try {
-    if (!J.is_object() || J.value("schema", "") != "scrcc-layout")
+    if (!J.is_object() || !J.contains("schema") ||
+        J["schema"] != "scrcc-layout")
       throw ParseError{"not an scrcc layout (missing \"schema\": "
                        "\"scrcc-layout\")"};
-    int V = J.value("version", -1);
-    if (V != LayoutSchemaVersion)
-      throw ParseError{"layout schema version " + std::to_string(V) +
+    Members Top{J, ""};
+    Layout L;
+    L.Version = int(Top.uint("version", 0, 0, INT32_MAX));
+    if (L.Version != LayoutSchemaVersion)
+      throw ParseError{"layout schema version " + std::to_string(L.Version) +
                        " is not supported (this build reads version " +
                        std::to_string(LayoutSchemaVersion) + ")"};
-    Layout L;
-    L.Version = V;
-    L.Source = J["program"].value("source", "");
-    L.Entry = J["program"].value("entry", "");
-    L.Cores = J.at("cores").get<unsigned>();
-    L.HistoryLength = J.at("history_length").get<unsigned>();
-    if (L.Cores == 0 || L.HistoryLength > 65535)
-      throw ParseError{"invalid cores/history_length"};
-    std::string M = J.at("sequencer").value("mode", "nic");
+    Members Prog = Top.object("program", false);
+    L.Source = Prog.str("source", "");
+    L.Entry = Prog.str("entry", "");
+    L.Cores = unsigned(Top.uint("cores", std::nullopt, 1, MaxCores));
+    L.HistoryLength =
+        unsigned(Top.uint("history_length", std::nullopt, 0, MaxHistoryLength));
+    Members Seq = Top.object("sequencer", true);
+    std::string M = Seq.str("mode", "nic");
     if (M != "nic" && M != "tor")
       throw ParseError{"sequencer.mode must be \"nic\" or \"tor\""};
     L.Mode = M == "tor" ? SequencerMode::Tor : SequencerMode::Nic;
-    if (L.Mode == SequencerMode::Tor &&
-        J["sequencer"].contains("outer_ethernet")) {
-      const json &O = J["sequencer"]["outer_ethernet"];
-      if (!parseMac(O.value("dst", ""), L.OuterDst) ||
-          !parseMac(O.value("src", ""), L.OuterSrc))
+    if (L.Mode == SequencerMode::Tor && Seq.J.contains("outer_ethernet")) {
+      Members O = Seq.object("outer_ethernet", true);
+      if (!parseMac(O.str("dst", ""), L.OuterDst) ||
+          !parseMac(O.str("src", ""), L.OuterSrc))
         throw ParseError{"sequencer.outer_ethernet: bad MAC address"};
     }
-    L.TimestampBits = J.value("timestamp_bits", 48u);
-    L.PrngSeed = J.value("prng_seed", L.PrngSeed);
-    if (J.contains("loss_recovery")) {
-      L.LossRecovery = J["loss_recovery"].value("enabled", false);
-      L.LogEntries = J["loss_recovery"].value("log_entries", 1024u);
-    }
-    if (J.contains("environment")) {
-      L.UsesTime = J["environment"].value("time", false);
-      L.UsesPrng = J["environment"].value("prng", false);
-    }
-    L.Relevance = exprFromJson(J.at("relevance"), "relevance");
-    for (const json &JF : J.at("fields")) {
+    L.TimestampBits = unsigned(Top.uint("timestamp_bits", 48, 16, 64));
+    L.PrngSeed = Top.uint("prng_seed", L.PrngSeed, 0, UINT64_MAX);
+    Members Loss = Top.object("loss_recovery", false);
+    L.LossRecovery = Loss.boolean("enabled", false);
+    L.LogEntries = unsigned(Loss.uint("log_entries", 1024, 1, MaxLogEntries));
+    Members Env = Top.object("environment", false);
+    L.UsesTime = Env.boolean("time", false);
+    L.UsesPrng = Env.boolean("prng", false);
+    L.Relevance = exprFromJson(*Top.find("relevance", true), "relevance");
+    const json &Fs = Top.array("fields", true);
+    for (size_t I = 0; I < Fs.size(); ++I) {
+      if (!Fs[I].is_object())
+        throw ParseError{"fields[" + std::to_string(I) + "] must be an object"};
+      Members JF{Fs[I], "fields[" + std::to_string(I) + "]"};
       Field F;
-      F.Name = JF.at("name").get<std::string>();
-      auto K = kindFromName(JF.at("kind").get<std::string>());
+      F.Name = JF.str("name", std::nullopt);
+      std::string Kind = JF.str("kind", std::nullopt);
+      auto K = kindFromName(Kind);
       if (!K)
-        throw ParseError{"field " + F.Name + ": unknown kind"};
+        throw ParseError{JF.name("kind") + ": unknown kind \"" + Kind +
+                         "\" (packet, value, predicate, length, timestamp)"};
       F.K = *K;
-      F.Bits = JF.at("bits").get<unsigned>();
-      F.BitOffset = JF.at("bit_offset").get<unsigned>();
-      F.CType = JF.value("c_type", "");
-      if (F.Bits == 0 || F.Bits > 64)
-        throw ParseError{"field " + F.Name + ": bits must be 1..64"};
-      if (F.K == Field::Kind::Packet) {
-        if (F.Bits % 8 ||
-            (F.Bits != 8 && F.Bits != 16 && F.Bits != 32 && F.Bits != 64))
-          throw ParseError{"field " + F.Name +
-                           ": packet fields are 1, 2, 4 or 8 bytes"};
-        F.Offset = exprFromJson(JF.at("offset"), "field " + F.Name);
-      }
+      F.Bits = unsigned(JF.uint("bits", std::nullopt, 1, 64));
+      F.BitOffset = unsigned(
+          JF.uint("bit_offset", std::nullopt, 0, MaxSlotBytes * 8 - 1));
+      F.CType = JF.str("c_type", "");
+      std::string Where = "field '" + F.Name + "'";
+      if (F.K == Field::Kind::Packet)
+        F.Offset = exprFromJson(*JF.find("offset", true), Where + " offset");
       if (F.K == Field::Kind::Value || F.K == Field::Kind::Predicate)
-        F.Value = exprFromJson(JF.at("expr"), "field " + F.Name);
-      if (JF.contains("why"))
-        for (const json &W : JF["why"])
-          F.Why.push_back(
-              {W.value("kind", ""), W.value("text", ""), W.value("at", "")});
+        F.Value = exprFromJson(*JF.find("expr", true), Where + " expr");
+      for (const json &W : JF.array("why", false)) {
+        if (!W.is_object())
+          throw ParseError{JF.name("why") + " must hold objects"};
+        Members R{W, JF.name("why")};
+        F.Why.push_back(
+            {R.str("kind", ""), R.str("text", ""), R.str("at", "")});
+      }
       L.Fields.push_back(std::move(F));
     }
     // entry.bytes is the slot stride: the packed entry, or more (padding).
-    if (J.contains("entry") && J["entry"].contains("bytes")) {
-      unsigned Packed = (L.entryBits() + 7) / 8,
-               Bytes = J["entry"]["bytes"].get<unsigned>();
-      if (Bytes < Packed)
-        throw ParseError{"entry.bytes is " + std::to_string(Bytes) +
-                         ", but the fields need " + std::to_string(Packed)};
-      if (Bytes > MaxSlotBytes)
-        throw ParseError{"entry.bytes is " + std::to_string(Bytes) +
-                         " (at most " + std::to_string(MaxSlotBytes) + ")"};
-      L.SlotBytes = Bytes > Packed ? Bytes : 0;
+    L.SlotBytes =
+        unsigned(Top.object("entry", false).uint("bytes", 0, 0, MaxSlotBytes));
+    const json &St = Top.array("state", false);
+    for (size_t I = 0; I < St.size(); ++I) {
+      if (!St[I].is_object())
+        throw ParseError{"state[" + std::to_string(I) + "] must be an object"};
+      Members S{St[I], "state[" + std::to_string(I) + "]"};
+      L.State.push_back({S.str("name", ""), S.str("kind", ""),
+                         S.str("original_type", ""), S.str("scr_type", ""),
+                         S.boolean("written", false),
+                         S.str("replica_type", "")});
     }
-    if (J.contains("state"))
-      for (const json &S : J["state"])
-        L.State.push_back({S.value("name", ""), S.value("kind", ""),
-                           S.value("original_type", ""),
-                           S.value("scr_type", ""), S.value("written", false),
-                           S.value("replica_type", "")});
+    if (!L.validate(Error))
+      return std::nullopt;
+    if (L.SlotBytes == (L.entryBits() + 7) / 8)
+      L.SlotBytes = 0; // packed
     return L;
   } catch (const ParseError &E) {
     Error = E.Msg;

@@ -227,14 +227,10 @@ bool Emitter::analyse() {
   if (L.TimestampBits > 48)
     return fail("timestamp_bits is " + std::to_string(L.TimestampBits) +
                 "; Tofino's MAC timestamp has 48 bits");
-  // Fields must not overlap in the entry (packEntry ORs them together).
-  std::vector<std::pair<unsigned, unsigned>> Bits;
-  for (const Field &F : L.Fields)
-    Bits.push_back({F.BitOffset, F.BitOffset + F.Bits});
-  std::sort(Bits.begin(), Bits.end());
-  for (size_t I = 1; I < Bits.size(); ++I)
-    if (Bits[I].first < Bits[I - 1].second)
-      return fail("layout fields overlap in the history entry");
+  // Field placement, names and expressions: Layout::validate.
+  std::string Invalid;
+  if (!L.validate(Invalid))
+    return fail(Invalid);
 
   std::string E;
   if (L.Relevance) {

@@ -136,14 +136,9 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
   // Which field bit lands on each entry bit (MSB-first, docs/packet-format).
   unsigned EntryBits = L.entryBits(), EntryBytes = L.entryBytes();
   std::vector<std::string> Bit(EntryBytes * 8, "1'b0");
-  for (const Field &F : L.Fields)
+  for (const Field &F : L.Fields) // no overlaps: Layout::validate
     for (unsigned I = 0; I < F.Bits; ++I) {
       unsigned P = F.BitOffset + I;
-      if (Bit[P] != "1'b0") {
-        Error = "field '" + F.Name + "' overlaps another field at entry bit " +
-                u(P);
-        return false;
-      }
       Bit[P] = "f_" + F.Name + "[" + u(F.Bits - 1 - I) + "]";
     }
   (void)EntryBits;
@@ -456,8 +451,11 @@ bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
     Error = "the layout has no history fields: there is nothing to sequence";
     return false;
   }
-  if (L.TimestampBits == 0 || L.TimestampBits > 63) {
-    Error = "timestamp_bits must be 1..63 for the Verilog sequencer";
+  if (!L.validate(Error))
+    return false;
+  if (L.TimestampBits > 63) {
+    Error = "timestamp_bits is " + u(L.TimestampBits) +
+            "; the Verilog sequencer's clock has at most 63 bits";
     return false;
   }
   if (O.FifoDepthLog2 < 1 || O.FifoDepthLog2 > 6) {

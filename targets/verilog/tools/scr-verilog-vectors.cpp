@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "scrrt/CommandLine.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/Sequencer.h"
 
@@ -67,9 +68,17 @@ int main(int Argc, char **Argv) {
       Stim = V;
     else if (A == "--expect")
       Expect = V;
-    else if (A == "--cores")
-      Cores = unsigned(std::strtoul(V.c_str(), nullptr, 10));
-    else {
+    else if (A == "--cores") {
+      auto K = scrrt::parseUnsigned(V);
+      if (!K || *K < 1 || *K > scr::MaxCores) {
+        std::fprintf(stderr,
+                     "scr-verilog-vectors: error: --cores: '%s' is not a "
+                     "number of cores (1..%u)\n",
+                     V.c_str(), scr::MaxCores);
+        return 2;
+      }
+      Cores = unsigned(*K);
+    } else {
       std::fprintf(stderr, "scr-verilog-vectors: unknown argument '%s'\n",
                    A.c_str());
       return 2;
@@ -86,9 +95,10 @@ int main(int Argc, char **Argv) {
     std::fprintf(stderr, "scr-verilog-vectors: error: %s\n", Error.c_str());
     return 1;
   }
-  if (Cores) {
-    L->Cores = Cores;
-    L->HistoryLength = Cores - 1;
+  if (Cores && !L->setCores(Cores, Error)) {
+    std::fprintf(stderr, "scr-verilog-vectors: error: --cores %u: %s\n", Cores,
+                 Error.c_str());
+    return 1;
   }
   auto Packets = scrrt::readPcap(In, Error);
   if (!Packets) {

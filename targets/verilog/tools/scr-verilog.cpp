@@ -96,8 +96,11 @@ int main(int Argc, char **Argv) {
     return 1;
   }
   if (Cores) {
-    L->Cores = Cores;
-    L->HistoryLength = Cores - 1;
+    if (!L->setCores(Cores, Error)) {
+      std::fprintf(stderr, "scr-verilog: error: --cores %u: %s\n", Cores,
+                   Error.c_str());
+      return 1;
+    }
   }
   std::string Text;
   if (!scr::emitVerilogSequencer(*L, O, Text, Error)) {
