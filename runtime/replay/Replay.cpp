@@ -327,8 +327,12 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
   I->Trace = std::move(*Trace);
   I->Runts = dropRuntFrames(I->Trace);
   if (I->Trace.empty()) {
-    Error = Options.Trace + ": no packet to replay (every frame is shorter "
-                            "than an Ethernet header)";
+    // Nothing to compare is not "no divergence".
+    Error = Options.Trace + ": no packet to replay (" +
+            (I->Runts ? "all " + std::to_string(I->Runts) +
+                            " frames are shorter than an Ethernet header"
+                      : std::string("the trace holds no frame")) +
+            ")";
     return false;
   }
   if (!I->Out.Layout.LossRecovery && Options.Loss.Rate > 0) {

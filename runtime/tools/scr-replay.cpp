@@ -156,6 +156,23 @@ int main(int Argc, char **Argv) {
       return true;
     };
     const char *V = nullptr;
+    // A number in Lo..Hi, or a message that says what was expected.
+    auto Number = [&](uint64_t &Out, uint64_t Lo, uint64_t Hi,
+                      const char *Why = "") {
+      if (!Value(V))
+        return false;
+      uint64_t N = 0;
+      if (!parseUnsigned(V, N) || N < Lo || N > Hi) {
+        std::fprintf(stderr,
+                     "scr-replay: error: %s: '%s' is not an integer in "
+                     "%llu..%llu%s\n",
+                     Arg.c_str(), V, (unsigned long long)Lo,
+                     (unsigned long long)Hi, Why);
+        return false;
+      }
+      Out = N;
+      return true;
+    };
     if (Arg == "--json") {
       Json = true;
     } else if (Arg == "--quiet") {
@@ -184,17 +201,12 @@ int main(int Argc, char **Argv) {
                      V);
         return 2;
       }
-    } else if (Arg == "--skew" || Arg == "--schedule-seed") {
-      uint64_t N = 0;
-      if (!Value(V))
+    } else if (Arg == "--skew") {
+      if (!Number(O.Skew, 1, 1u << 20))
         return 2;
-      if (!parseUnsigned(V, N) ||
-          (Arg == "--skew" && (N == 0 || N > 1u << 20))) {
-        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
-                     V);
+    } else if (Arg == "--schedule-seed") {
+      if (!Number(O.ScheduleSeed, 0, UINT64_MAX))
         return 2;
-      }
-      (Arg == "--skew" ? O.Skew : O.ScheduleSeed) = N;
     } else if (Arg == "--config") {
       if (!Value(V))
         return 2;
@@ -237,51 +249,32 @@ int main(int Argc, char **Argv) {
       LossRuns.push_back(Run);
     } else if (Arg == "--start-seq") {
       uint64_t N = 0;
-      if (!Value(V))
+      if (!Number(N, 0, UINT32_MAX))
         return 2;
-      if (!parseUnsigned(V, N) || N > 0xffffffffULL) {
-        std::fprintf(stderr, "scr-replay: --start-seq: bad value '%s'\n", V);
-        return 2;
-      }
       O.StartSeq = uint32_t(N);
-    } else if (Arg == "--burst" || Arg == "--seed" || Arg == "--max-skew") {
-      uint64_t N = 0;
-      if (!Value(V))
+    } else if (Arg == "--burst" || Arg == "--max-skew") {
+      if (!Number(Arg == "--burst" ? O.Loss.Burst : O.MaxSkew, 1, UINT64_MAX))
         return 2;
-      if (!parseUnsigned(V, N) || (Arg != "--seed" && N == 0)) {
-        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
-                     V);
+    } else if (Arg == "--seed") {
+      if (!Number(O.Loss.Seed, 0, UINT64_MAX))
         return 2;
-      }
-      (Arg == "--burst"  ? O.Loss.Burst
-       : Arg == "--seed" ? O.Loss.Seed
-                         : O.MaxSkew) = N;
     } else if (Arg == "--max-entries") {
+      if (!Number(O.MaxEntries, 1, 1u << 30))
+        return 2;
+    } else if (Arg == "--cores") {
+      // Replica r is RX queue r of the veth and slot r of every replicated
+      // map, which a layout sizes for at most MaxCores replicas.
+      if (!Number(Cores, 1, scr::MaxCores,
+                  " (a layout describes at most 1024 replicas)"))
+        return 2;
+    } else if (Arg == "--checkpoint-every") {
+      if (!Number(O.CheckpointEvery, 1, 1u << 20))
+        return 2;
+    } else if (Arg == "--cpu") {
       uint64_t N = 0;
-      if (!Value(V))
+      if (!Number(N, 0, CPU_SETSIZE - 1))
         return 2;
-      if (!parseUnsigned(V, N) || N == 0 || N > 1u << 30) {
-        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
-                     V);
-        return 2;
-      }
-      O.MaxEntries = N;
-    } else if (Arg == "--cores" || Arg == "--checkpoint-every" ||
-               Arg == "--cpu") {
-      uint64_t N = 0;
-      if (!Value(V))
-        return 2;
-      if (!parseUnsigned(V, N) || (Arg != "--cpu" && N == 0) || N > 1u << 20) {
-        std::fprintf(stderr, "scr-replay: %s: bad value '%s'\n", Arg.c_str(),
-                     V);
-        return 2;
-      }
-      if (Arg == "--cores")
-        Cores = N;
-      else if (Arg == "--cpu")
-        O.Cpu = int(N);
-      else
-        O.CheckpointEvery = N;
+      O.Cpu = int(N);
     } else {
       std::fprintf(stderr, "scr-replay: unknown argument '%s'\n", Arg.c_str());
       usage();
