@@ -91,8 +91,9 @@ static cl::opt<unsigned> SlotBytes(
              "write free of multiplexers"),
     cl::init(0), cl::cat(Cat));
 static cl::opt<int> History("history",
-                            cl::desc("History slots N (default: cores - 1)"),
-                            cl::init(-1), cl::cat(Cat));
+                            cl::desc("History slots N, 0..65535 (default: "
+                                     "cores - 1)"),
+                            cl::init(0), cl::cat(Cat));
 
 namespace {
 
@@ -173,7 +174,14 @@ int main(int argc, const char **argv) {
       "scrcc: turns a single-threaded XDP program into a State-Compute-"
       "Replicated one.\n\n  scrcc INPUT.bpf.c --cores N -o OUTDIR\n");
   if (!OP) {
-    errs() << "scrcc: error: " << toString(OP.takeError()) << "\n";
+    // A bad option value is reported by the option itself, above; the
+    // error then says nothing more.
+    std::string Msg = toString(OP.takeError());
+    errs() << "scrcc: error: "
+           << (Msg.empty() ? "invalid command line ('scrcc --help' lists the "
+                             "options)"
+                           : Msg)
+           << "\n";
     return 1;
   }
   const auto &Sources = OP->getSourcePathList();
@@ -189,6 +197,14 @@ int main(int argc, const char **argv) {
   if (Cores == 0 || Cores > 1024) {
     errs() << "scrcc: error: --cores must be between 1 and 1024 (got " << Cores
            << ")\n";
+    return 1;
+  }
+  if (History.getNumOccurrences() &&
+      (History < 0 || unsigned(History) > scr::MaxHistoryLength)) {
+    errs() << "scrcc: error: --history must be between 0 and "
+           << scr::MaxHistoryLength
+           << " (the SCR header's oldest-slot index has 16 bits; got "
+           << History << ")\n";
     return 1;
   }
   if (OutDir.empty() && !Explain) {
@@ -274,7 +290,7 @@ int main(int argc, const char **argv) {
   L.Source = sys::path::filename(Input).str();
   L.Entry = P.Entry->getNameAsString();
   L.Cores = Cores;
-  L.HistoryLength = History >= 0 ? unsigned(History) : Cores - 1;
+  L.HistoryLength = History.getNumOccurrences() ? unsigned(History) : Cores - 1;
   L.Mode = Seq == "tor" ? scr::SequencerMode::Tor : scr::SequencerMode::Nic;
   L.Relevance = S.Relevance;
   L.Fields = S.Fields;
@@ -325,6 +341,13 @@ int main(int argc, const char **argv) {
                        V->getType().getAsString(),
                        scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps), true,
                        scrcc::mapTypeName(2)});
+  // Every reader refuses a layout that breaks a rule of docs/layout.md:
+  // so does the writer (e.g. a history too long for any frame).
+  if (std::string Err; !L.validate(Err)) {
+    errs() << "scrcc: error: the layout for these options is invalid: " << Err
+           << "\n";
+    return 1;
+  }
   if (L.prefixBytes() + 64 > 1500)
     errs() << "scrcc: warning: the SCR prefix is " << L.prefixBytes()
            << " bytes: with " << Cores
