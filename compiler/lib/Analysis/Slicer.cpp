@@ -477,6 +477,8 @@ private:
         Visit(C, Bool);
       return;
     }
+    if (const auto *IL = dyn_cast<InitListExpr>(E))
+      dropOverridden(IL);
     if (const auto *ME = dyn_cast<MemberExpr>(E)) {
       auto It = R.Values.find(ME->getBase());
       if (ME->isArrow() && It != R.Values.end() &&
@@ -606,6 +608,37 @@ private:
   /// Bytes of one packet argument carried in the history (an IPv6 address
   /// pair and ports fit).
   static constexpr uint64_t MaxPacketArgumentBytes = 40;
+
+  /// `{.ack = x, .ack = y}`: the semantic form Clang gives the analysis
+  /// keeps only y, and x is never evaluated (C11 6.7.9p19), but x is still
+  /// in the source text the replay copies. Replace it by a constant, or
+  /// the copy reads whatever x reads (a packet pointer it does not have).
+  void dropOverridden(const InitListExpr *IL) {
+    const InitListExpr *Syn = IL->getSyntacticForm();
+    if (!Syn)
+      return;
+    std::set<const Expr *> Used;
+    std::vector<const InitListExpr *> Todo = {IL};
+    while (!Todo.empty()) {
+      const InitListExpr *L = Todo.back();
+      Todo.pop_back();
+      for (const Expr *I : L->inits()) {
+        Used.insert(I->IgnoreImplicit());
+        if (const auto *Sub = dyn_cast<InitListExpr>(I->IgnoreImplicit()))
+          Todo.push_back(Sub);
+      }
+    }
+    for (const Expr *I : Syn->inits()) {
+      const auto *D = dyn_cast<DesignatedInitExpr>(I);
+      if (!D || Used.count(D->getInit()->IgnoreImplicit()) ||
+          isa<InitListExpr>(D->getInit()->IgnoreImplicit()))
+        continue;
+      S.Replace[D->getInit()] =
+          D->getInit()->getType()->isScalarType()
+              ? "0 /* scr: overridden by a later initializer */"
+              : "{0} /* scr: overridden by a later initializer */";
+    }
+  }
 
   void reportOnce(const Stmt *St, const std::string &Msg) {
     if (ReportedUnits.insert(St).second)
