@@ -2,9 +2,24 @@
 
 #include "Symbolic.h"
 
+#include <algorithm>
+
 namespace scrcc {
 
 using Op = scr::Expr::Op;
+
+/// Recomputes Nodes and Depth from the arguments (saturating, so a shared
+/// DAG of any size cannot overflow them).
+static void measure(Sym &S) {
+  uint64_t Nodes = 1;
+  unsigned Depth = 0;
+  for (const SymRef &A : S.Args) {
+    Nodes += A->Nodes;
+    Depth = std::max(Depth, A->Depth);
+  }
+  S.Nodes = unsigned(std::min<uint64_t>(Nodes, 1u << 30));
+  S.Depth = std::min(Depth + 1, 1u << 30);
+}
 
 SymRef Sym::constant(uint64_t V) {
   auto S = std::make_shared<Sym>();
@@ -18,6 +33,7 @@ SymRef Sym::load(SymRef Offset, unsigned Bytes) {
   S->K = Kind::Load;
   S->Bytes = Bytes;
   S->Args = {std::move(Offset)};
+  measure(*S);
   return S;
 }
 
@@ -43,6 +59,7 @@ SymRef Sym::op(Op O, std::vector<SymRef> Args) {
   S->K = Kind::Op;
   S->O = O;
   S->Args = std::move(Args);
+  measure(*S);
   return S;
 }
 
@@ -51,6 +68,7 @@ SymRef Sym::bswap(SymRef X, unsigned Bytes) {
   S->K = Kind::Bswap;
   S->Bytes = Bytes;
   S->Args = {std::move(X)};
+  measure(*S);
   return S;
 }
 
@@ -172,6 +190,15 @@ unsigned significantBits(const SymRef &S) {
   while (B < 64 && (U >> B) != 0)
     ++B;
   return B;
+}
+
+SymRef joinIte(const SymRef &Cond, const SymRef &A, const SymRef &B) {
+  // Sizes first: simplifying a tree past the bounds is what must not run.
+  if (uint64_t(Cond->Nodes) + A->Nodes + B->Nodes + 1 > MaxSymNodes ||
+      std::max({Cond->Depth, A->Depth, B->Depth}) + 1 > MaxSymDepth)
+    return nullptr;
+  SymRef S = simplify(Sym::op(Op::Ite, {Cond, A, B}));
+  return S->tooLarge() ? nullptr : S;
 }
 
 SymRef truncate(SymRef X, unsigned Bits) {
@@ -349,6 +376,7 @@ SymRef simplify(const SymRef &S) {
   auto N = std::make_shared<Sym>(*S);
   for (auto &A : N->Args)
     A = simplify(A);
+  measure(*N);
   if (N->K == Sym::Kind::Bswap && N->Args[0]->K == Sym::Kind::Bswap &&
       N->Args[0]->Bytes == N->Bytes)
     return N->Args[0]->Args[0];
@@ -370,6 +398,7 @@ static SymRef substitute(const SymRef &S,
   auto N = std::make_shared<Sym>(*S);
   for (auto &A : N->Args)
     A = substitute(A, Lits);
+  measure(*N);
   return N;
 }
 
@@ -391,8 +420,33 @@ static scr::ExprRef lowerBswap(scr::ExprRef X, unsigned Bytes) {
   return R;
 }
 
+static std::optional<scr::ExprRef> lower(const SymRef &S);
+
+/// Depth of a lowered expression; \p Seen memoises shared subexpressions
+/// (a lowered byte swap uses its operand once per byte).
+static unsigned exprDepth(const scr::Expr &E,
+                          std::map<const scr::Expr *, unsigned> &Seen) {
+  if (auto It = Seen.find(&E); It != Seen.end())
+    return It->second;
+  unsigned D = 0;
+  for (const auto &A : E.Args)
+    D = std::max(D, exprDepth(*A, Seen));
+  return Seen[&E] = D + 1;
+}
+
+unsigned loweredDepth(const scr::Expr &E) {
+  std::map<const scr::Expr *, unsigned> Seen;
+  return exprDepth(E, Seen);
+}
+
 std::optional<scr::ExprRef> lowerToLayout(const SymRef &In) {
-  SymRef S = simplify(In);
+  auto E = lower(simplify(In));
+  if (E && loweredDepth(**E) > scr::MaxExprDepth)
+    return std::nullopt;
+  return E;
+}
+
+static std::optional<scr::ExprRef> lower(const SymRef &S) {
   switch (S->K) {
   case Sym::Kind::Const:
     return scr::Expr::constant(S->Value);
@@ -401,13 +455,13 @@ std::optional<scr::ExprRef> lowerToLayout(const SymRef &In) {
   case Sym::Kind::Timestamp:
     return std::nullopt;
   case Sym::Kind::Load: {
-    auto Off = lowerToLayout(S->Args[0]);
+    auto Off = lower(simplify(S->Args[0]));
     if (!Off)
       return std::nullopt;
     return scr::Expr::pkt(*Off, S->Bytes);
   }
   case Sym::Kind::Bswap: {
-    auto X = lowerToLayout(S->Args[0]);
+    auto X = lower(simplify(S->Args[0]));
     if (!X)
       return std::nullopt;
     return lowerBswap(*X, S->Bytes);
@@ -415,7 +469,7 @@ std::optional<scr::ExprRef> lowerToLayout(const SymRef &In) {
   case Sym::Kind::Op: {
     std::vector<scr::ExprRef> A;
     for (const auto &X : S->Args) {
-      auto L = lowerToLayout(X);
+      auto L = lower(simplify(X));
       if (!L)
         return std::nullopt;
       A.push_back(*L);
