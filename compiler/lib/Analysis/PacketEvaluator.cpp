@@ -60,6 +60,8 @@ static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
     SymRef NullHere = PtrFirst ? simplify(Sym::op(Op::LNot, {Cond})) : Cond;
     V.NullIf =
         V.NullIf ? simplify(Sym::op(Op::LOr, {NullHere, V.NullIf})) : NullHere;
+    if (V.NullIf->tooLarge()) // past the Sym bounds: widened
+      return AbsVal::unknown(true);
     return V;
   }
   if (Cond && A.K == B.K && A.K == K::PktPtr &&
@@ -68,12 +70,13 @@ static AbsVal joinValues(const AbsVal &A, const AbsVal &B, const SymRef &Cond) {
     if (A.NullIf || B.NullIf)
       return AbsVal::unknown(true);
   }
-  if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr)) {
-    AbsVal V = A;
-    V.S = simplify(Sym::op(Op::Ite, {Cond, A.S, B.S}));
-    V.Dirty = A.Dirty || B.Dirty;
-    return V;
-  }
+  if (Cond && A.K == B.K && (A.K == K::Scalar || A.K == K::PktPtr))
+    if (SymRef S = joinIte(Cond, A.S, B.S)) { // else widened, below
+      AbsVal V = A;
+      V.S = std::move(S);
+      V.Dirty = A.Dirty || B.Dirty;
+      return V;
+    }
   if ((A.K == K::Ptr || A.K == K::MapRef) &&
       (B.K == K::Ptr || B.K == K::MapRef) && A.K == B.K && A.K == K::Ptr) {
     AbsVal V = A;
@@ -104,8 +107,16 @@ static void intersect(std::vector<Literal> &A, const std::vector<Literal> &B) {
   A = std::move(R);
 }
 
+/// Packet conditions kept per path (docs/supported.md#analysis-limits). A
+/// path's literals are necessary conditions, so forgetting the ones past
+/// the bound only weakens the relevance filter; keeping them all made a
+/// chain of N checks cost N^3 time at the joins of its N returns.
+static constexpr size_t MaxPathLiterals = 64;
+
 /// Canonical literals implied by "\p C is \p Value".
 static void literalsOf(const SymRef &C, bool Value, std::vector<Literal> &Out) {
+  if (Out.size() >= MaxPathLiterals)
+    return;
   SymRef S = simplify(C);
   if (S->isConst())
     return;
@@ -364,6 +375,9 @@ private:
   /// return cases, which must come from the same evaluation).
   std::map<const Expr *, std::pair<uint64_t, AbsVal>> Fresh;
   uint64_t Generation = 0;
+  /// Expressions and calls being evaluated (docs/supported.md).
+  unsigned EvalDepth = 0;
+  static constexpr unsigned MaxEvalDepth = 10000;
 
   static AbsVal ctxVal() {
     AbsVal V;
@@ -423,9 +437,31 @@ private:
   // Expressions
   //===------------------------------------------------------------------===//
 
+  /// \p V, or "unknown" if its symbolic value is past the Sym bounds (the
+  /// slicer then carries the packet values it is computed from).
+  static AbsVal bounded(AbsVal V) {
+    if (!V.S || !V.S->tooLarge())
+      return V;
+    AbsVal U = AbsVal::unknown(V.K == AbsVal::Kind::PktPtr);
+    U.Dirty = V.Dirty;
+    return U;
+  }
+
   AbsVal eval(const Expr *E, Env &En) {
+    // The walk recurses on the expression tree: bound it (Depth is
+    // restored when a scope of evalImpl returns).
+    struct Nest {
+      unsigned &D;
+      ~Nest() { --D; }
+    } N{++EvalDepth};
+    if (EvalDepth > MaxEvalDepth) {
+      error(E, "expression nested more than " + std::to_string(MaxEvalDepth) +
+                   " levels deep (scrcc's analysis limit)");
+      return AbsVal::unknown();
+    }
     uint64_t Start = ++Generation;
     AbsVal V = evalImpl(E, En);
+    V = bounded(std::move(V));
     V.Cases = V.K == AbsVal::Kind::Unknown ? casesOf(E, V, Start) : nullptr;
     Fresh[E] = {++Generation, V};
     return record(E, V);
@@ -859,7 +895,7 @@ private:
         R.Defs[Node].insert(VD);
         En.forget(VD);
         if (VD->getType()->isScalarType())
-          En.Vars[VD] = V;
+          En.Vars[VD] = bounded(V); // `x += ...` stores before eval()
         return V;
       }
     AbsVal Addr = addressOf(L, En);
@@ -1528,7 +1564,7 @@ private:
           if (const Expr *I = V->getInit()) {
             AbsVal Val = eval(I, En);
             if (V->getType()->isScalarType())
-              En.Vars[V] = convert(Val, I->getType(), V->getType());
+              En.Vars[V] = bounded(convert(Val, I->getType(), V->getType()));
             else
               initCells(V, 0, I, En);
           }
@@ -1820,7 +1856,7 @@ private:
       bool Known = false;
       for (const Literal &M : Lits)
         Known |= M.second == L.second && symEquals(M.first, L.first);
-      if (!Known)
+      if (!Known && Lits.size() < MaxPathLiterals)
         Lits.push_back(L);
     }
   }
