@@ -30,6 +30,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/thread.h"
 
 #include <cstdio>
 #include <fstream>
@@ -155,7 +156,24 @@ void explain(const scr::Layout &L) {
 
 } // namespace
 
+static int scrccMain(int argc, const char **argv);
+
+/// Stack of the thread scrcc runs on. Clang's parser and scrcc's analysis
+/// recurse on the expression tree; the analysis refuses expressions nested
+/// deeper than its documented limit (docs/supported.md#analysis-limits),
+/// and this much stack holds that depth with room to spare. Only the pages
+/// a deep program touches are ever allocated.
+static constexpr unsigned StackBytes = 512u << 20;
+
 int main(int argc, const char **argv) {
+  int RC = 1;
+  llvm::thread T(std::optional<unsigned>(StackBytes),
+                 [&] { RC = scrccMain(argc, argv); });
+  T.join();
+  return RC;
+}
+
+static int scrccMain(int argc, const char **argv) {
   cl::SetVersionPrinter([](raw_ostream &OS) {
     OS << "scrcc version " << SCRCC_VERSION << " (LLVM/Clang 19)\n";
   });
