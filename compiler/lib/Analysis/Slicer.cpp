@@ -102,6 +102,8 @@ private:
   std::map<const FunctionDecl *, std::set<const VarDecl *>> NeededVars;
   std::set<const Stmt *> ReportedUnits;
   std::map<std::string, unsigned> FieldNames;
+  unsigned EntryBits = 0; // of the fields so far, packed
+  bool EntryFull = false;
   /// Conditions the relevance filter makes false for every history entry.
   std::set<const Expr *> KnownFalse;
 
@@ -177,6 +179,8 @@ private:
         CallSites[F].push_back(C);
   }
 
+  unsigned RelevanceDepth = 0;
+
   void computeRelevance() {
     if (!R.CommonLiterals) {
       S.Relevance = scr::Expr::constant(0); // the program keeps no state
@@ -192,9 +196,15 @@ private:
       auto E = lowerToLayout(T);
       if (!E)
         continue;
-      S.Assumed.push_back(L);
       scr::ExprRef Term =
           L.second ? *E : scr::Expr::make(scr::Expr::Op::LNot, {*E});
+      // A necessary condition left out only weakens the filter: stop
+      // before the chain is deeper than a layout may be.
+      unsigned Depth = std::max(RelevanceDepth, loweredDepth(*Term)) + 1;
+      if (Depth > scr::MaxExprDepth)
+        continue;
+      RelevanceDepth = Depth;
+      S.Assumed.push_back(L);
       S.Relevance = S.Relevance ? scr::Expr::make(scr::Expr::Op::LAnd,
                                                   {S.Relevance, Term})
                                 : Term;
@@ -256,13 +266,16 @@ private:
     for (const Stmt *A = parentUnit(U), *Child = U; A;
          Child = A, A = parentUnit(A))
       keep(A, {"control", "encloses", A->getBeginLoc(), Child});
-    for (const Stmt *X : Exits[F])
-      if (X != U && mayPrecede(X, U) && maySkip(X, U))
-        keep(unitOf(X, *S.Parents[F]),
-             {"control",
-              "may skip the statement at " +
-                  P.Diags.shortWhere(U->getBeginLoc()),
-              X->getBeginLoc(), U});
+    for (const Stmt *X : Exits[F]) {
+      // Most exits are kept already: skip them before the order checks and
+      // the reason text (N checks that each return cost N^2 of both).
+      const Stmt *XU = unitOf(X, *S.Parents[F]);
+      if (X != U && !S.Kept.count(XU) && mayPrecede(X, U) && maySkip(X, U))
+        keep(XU, {"control",
+                  "may skip the statement at " +
+                      P.Diags.shortWhere(U->getBeginLoc()),
+                  X->getBeginLoc(), U});
+    }
     if (S.Relevant.insert(F).second)
       for (const CallExpr *C : CallSites[F])
         keep(unitOf(C, *S.Parents[fnOf(C)]),
@@ -760,6 +773,22 @@ private:
         addWhy(G, E, IsCond);
         return Text;
       }
+    }
+    // A slot holds at most MaxSlotBytes: say where the history overflows,
+    // once, instead of letting the layout check refuse it without a place.
+    EntryBits += F.Bits;
+    if (EntryBits > scr::MaxSlotBytes * 8) {
+      if (!EntryFull)
+        P.Diags.error(E->getBeginLoc(),
+                      "the history entry would need more than " +
+                          std::to_string(scr::MaxSlotBytes * 8) +
+                          " bits (a slot holds at most " +
+                          std::to_string(scr::MaxSlotBytes) +
+                          " bytes): the state update depends on too many "
+                          "packet values (this one would be field " +
+                          std::to_string(S.Fields.size() + 1) + ")");
+      EntryFull = true;
+      return "0";
     }
     if (F.K != scr::Field::Kind::Timestamp && F.K != scr::Field::Kind::Length)
       F.Name =
