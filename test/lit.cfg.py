@@ -35,3 +35,7 @@ if shutil.which("iverilog"):
     config.available_features.add("iverilog")
 if shutil.which("verilator"):
     config.available_features.add("verilator")
+# libFuzzer targets (fuzz/CMakeLists.txt builds them when it can).
+if all(os.path.exists(os.path.join(config.scrcc_tools_dir, f))
+       for f in ["scr-fuzz-layout", "scr-fuzz-frame"]):
+    config.available_features.add("fuzz")
