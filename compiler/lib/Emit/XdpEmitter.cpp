@@ -99,7 +99,9 @@ private:
   //===------------------------------------------------------------------===//
 
   void pruneSub(Rewriter &Rw, const Stmt *Sub) {
-    if (!Sub)
+    // Nothing to prune in an empty statement; the implicit one of a label
+    // at the end of a block (`default: }`) sits on the label's colon.
+    if (!Sub || isa<NullStmt>(Sub))
       return;
     if (kept(Sub))
       prune(Rw, Sub);
