@@ -818,7 +818,7 @@ private:
   void setLocalPart(const CellKey &K, const AbsVal &V, Env &En) {
     if (isWholeScalar(K)) {
       En.forget(K.Var);
-      En.Vars[K.Var] = V;
+      En.Vars[K.Var] = bounded(V);
       return;
     }
     if (K.Var->getType()->isScalarType()) // part of a scalar: now unknown
@@ -829,7 +829,7 @@ private:
                       K.Off < It->first.Off + (int64_t)It->first.Bytes;
       It = Overlaps ? En.Cells.erase(It) : std::next(It);
     }
-    En.Cells[K] = V;
+    En.Cells[K] = bounded(V);
   }
 
   /// A store through the address \p Addr (assignment, ++, atomics, memcpy);
