@@ -8,6 +8,8 @@
 
 #include <cctype>
 #include <cstring>
+#include <list>
+#include <ranges>
 
 using namespace clang;
 
@@ -97,6 +99,30 @@ private:
   const SourceManager &SM;
   std::map<const Stmt *, KeepReason> Reasons;
   std::map<const FunctionDecl *, std::vector<const Stmt *>> Exits;
+  /// Exits of each function whose unit may not be kept yet, in source
+  /// order.
+  std::map<const FunctionDecl *, std::list<const Stmt *>> PendingExits;
+
+  std::list<const Stmt *> &pendingExits(const FunctionDecl *F) {
+    auto [It, New] = PendingExits.try_emplace(F);
+    if (New) {
+      std::vector<const Stmt *> Sorted = Exits[F];
+      std::stable_sort(Sorted.begin(), Sorted.end(),
+                       [&](const Stmt *A, const Stmt *B) {
+                         return SM.isBeforeInTranslationUnit(A->getBeginLoc(),
+                                                             B->getBeginLoc());
+                       });
+      It->second.assign(Sorted.begin(), Sorted.end());
+    }
+    return It->second;
+  }
+
+  bool inAnyLoop(const Stmt *U) {
+    for (const Stmt *A = parentUnit(U); A; A = parentUnit(A))
+      if (isa<ForStmt>(A) || isa<WhileStmt>(A) || isa<DoStmt>(A))
+        return true;
+    return false;
+  }
   std::map<const FunctionDecl *, std::vector<const CallExpr *>> CallSites;
   std::map<const VarDecl *, std::vector<const Stmt *>> DefUnits;
   std::map<const FunctionDecl *, std::set<const VarDecl *>> NeededVars;
@@ -266,9 +292,25 @@ private:
     for (const Stmt *A = parentUnit(U), *Child = U; A;
          Child = A, A = parentUnit(A))
       keep(A, {"control", "encloses", A->getBeginLoc(), Child});
-    for (const Stmt *X : Exits[F]) {
-      // Most exits are kept already: skip them before the order checks and
-      // the reason text (N checks that each return cost N^2 of both).
+    // Only exits not kept yet need the order checks and a reason, and
+    // outside loops only those before U in the source: with N checks that
+    // each return, walking all exits for every kept unit cost N^2.
+    std::list<const Stmt *> &Pending = pendingExits(F);
+    bool Loop = inAnyLoop(U);
+    std::vector<const Stmt *> Todo;
+    for (auto It = Pending.begin(); It != Pending.end();) {
+      if (S.Kept.count(unitOf(*It, *S.Parents[F]))) {
+        It = Pending.erase(It);
+        continue;
+      }
+      if (!Loop &&
+          !SM.isBeforeInTranslationUnit((*It)->getBeginLoc(), U->getBeginLoc()))
+        break;
+      Todo.push_back(*It++);
+    }
+    // Latest first, as index() found them: the exit just before U is the
+    // one that explains it.
+    for (const Stmt *X : std::views::reverse(Todo)) {
       const Stmt *XU = unitOf(X, *S.Parents[F]);
       if (X != U && !S.Kept.count(XU) && mayPrecede(X, U) && maySkip(X, U))
         keep(XU, {"control",
