@@ -158,4 +158,17 @@ std::vector<uint8_t> udp4Frame(const Ipv4Spec &Ip, const UdpSpec &U,
   return ipv4Frame(defaultEthernet(I), I, L4);
 }
 
+std::vector<uint8_t> icmp4Frame(const Ipv4Spec &Ip, uint8_t Type, uint8_t Code,
+                                uint32_t Rest, size_t PayloadBytes) {
+  Ipv4Spec I = Ip;
+  I.Protocol = ipproto::ICMP;
+  std::vector<uint8_t> L4 = {Type, Code, 0, 0};
+  put16(L4, uint16_t(Rest >> 16));
+  put16(L4, uint16_t(Rest));
+  std::vector<uint8_t> Data = patternPayload(PayloadBytes, uint8_t(Rest));
+  L4.insert(L4.end(), Data.begin(), Data.end());
+  store16(L4, 2, internetChecksum(L4));
+  return ipv4Frame(defaultEthernet(I), I, L4);
+}
+
 } // namespace scrrt

@@ -6,6 +6,7 @@
 #include "TrafficSource.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 
 namespace scrrt {
@@ -23,11 +24,13 @@ constexpr KindName Kinds[] = {
     {TraceKind::PortKnock, "portknock"},
     {TraceKind::Bursts, "bursts"},
     {TraceKind::Adversarial, "adversarial"},
+    {TraceKind::Services, "services"},
+    {TraceKind::Icmp, "icmp"},
 };
-constexpr TraceKind AllKinds[] = {TraceKind::Zipf,       TraceKind::Elephant,
-                                  TraceKind::TcpFlows,   TraceKind::Conntrack,
-                                  TraceKind::PortKnock,  TraceKind::Bursts,
-                                  TraceKind::Adversarial};
+constexpr TraceKind AllKinds[] = {
+    TraceKind::Zipf,        TraceKind::Elephant,  TraceKind::TcpFlows,
+    TraceKind::Conntrack,   TraceKind::PortKnock, TraceKind::Bursts,
+    TraceKind::Adversarial, TraceKind::Services,  TraceKind::Icmp};
 
 // Packets per kind proportional to the weights (largest remainder), so the
 // total is exactly Packets.
@@ -67,7 +70,8 @@ std::optional<TraceKind> traceKindFromName(const std::string &Name) {
 std::span<const TraceKind> allTraceKinds() { return AllKinds; }
 
 std::unique_ptr<TrafficSource> makeTrafficSource(TraceKind K, uint64_t Seed,
-                                                 uint64_t StartNs) {
+                                                 const TraceOptions &O) {
+  uint64_t StartNs = O.StartNs;
   switch (K) {
   case TraceKind::Zipf:
     return makeZipfSource(Seed, StartNs);
@@ -83,13 +87,17 @@ std::unique_ptr<TrafficSource> makeTrafficSource(TraceKind K, uint64_t Seed,
     return makeBurstSource(Seed, StartNs);
   case TraceKind::Adversarial:
     return makeAdversarialSource(Seed, StartNs);
+  case TraceKind::Services:
+    return makeServicesSource(Seed, O);
+  case TraceKind::Icmp:
+    return makeIcmpSource(Seed, O);
   }
   return makeZipfSource(Seed, StartNs);
 }
 
-std::vector<Packet> generateTrace(const TraceOptions &O) {
-  if (O.Mix.empty())
-    return {};
+namespace {
+/// The kinds' frames, interleaved by time.
+std::vector<Packet> mixKinds(const TraceOptions &O) {
   std::vector<double> Weights;
   for (const auto &M : O.Mix)
     Weights.push_back(std::max(M.second, 0.0));
@@ -100,7 +108,7 @@ std::vector<Packet> generateTrace(const TraceOptions &O) {
   uint64_t SeedState = O.Seed;
   for (size_t I = 0; I < O.Mix.size(); ++I) {
     uint64_t SubSeed = Random::splitMix(SeedState);
-    auto Src = makeTrafficSource(O.Mix[I].first, SubSeed, O.StartNs);
+    auto Src = makeTrafficSource(O.Mix[I].first, SubSeed, O);
     std::vector<Packet> Part;
     Part.reserve(Counts[I]);
     for (size_t J = 0; J < Counts[I]; ++J)
@@ -138,6 +146,72 @@ std::vector<Packet> generateTrace(const TraceOptions &O) {
     Out.push_back(std::move(Parts[Best][Pos[Best]++]));
   }
   return Out;
+}
+
+/// Poisson arrivals at \p RatePps from the first frame's time on.
+void redrawArrivals(std::vector<Packet> &Trace, double RatePps, uint64_t Seed) {
+  uint64_t State = Seed ^ 0x5241544550505300ULL; // its own stream
+  Random R(Random::splitMix(State));
+  uint64_t T = Trace.front().TimestampNs;
+  for (Packet &P : Trace) {
+    P.TimestampNs = T;
+    T += std::max<uint64_t>(Pacer::wireNs(P.Data.size()),
+                            uint64_t(R.exponential(1e9 / RatePps)));
+  }
+}
+
+/// Shifts the timestamps so that the trace's midpoint is the first multiple
+/// of 2^Bits after its start.
+void crossWrap(std::vector<Packet> &Trace, unsigned Bits) {
+  uint64_t First = Trace.front().TimestampNs;
+  uint64_t Span = Trace.back().TimestampNs - First;
+  uint64_t Wrap = uint64_t(1) << Bits;
+  uint64_t Mid = (First / Wrap + 1) * Wrap;
+  uint64_t Start = Mid - std::min(Span / 2, Mid);
+  for (Packet &P : Trace)
+    P.TimestampNs = P.TimestampNs - First + Start;
+}
+} // namespace
+
+std::vector<Packet> generateTrace(const TraceOptions &O) {
+  if (O.Mix.empty() || O.Packets == 0)
+    return {};
+  std::vector<Packet> Trace = mixKinds(O);
+  if (O.RatePps > 0)
+    redrawArrivals(Trace, O.RatePps, O.Seed);
+  if (O.CrossWrapBits)
+    crossWrap(Trace, O.CrossWrapBits);
+  return Trace;
+}
+
+std::optional<std::vector<ServicePort>> parseServicePorts(const std::string &S,
+                                                          std::string &Error) {
+  std::vector<ServicePort> Ports;
+  size_t Start = 0;
+  while (true) {
+    size_t Comma = S.find(',', Start);
+    std::string Item = S.substr(
+        Start, Comma == std::string::npos ? std::string::npos : Comma - Start);
+    ServicePort P;
+    std::string Number = Item;
+    if (Item.rfind("tcp:", 0) == 0 || Item.rfind("udp:", 0) == 0) {
+      P.Tcp = Item[0] == 't';
+      P.Udp = !P.Tcp;
+      Number = Item.substr(4);
+    }
+    char *End = nullptr;
+    unsigned long V = std::strtoul(Number.c_str(), &End, 10);
+    if (Number.empty() || *End || Number[0] == '-' || Number[0] == '+' ||
+        V == 0 || V > 65535) {
+      Error = "'" + Item + "' is not a port (1-65535, optionally tcp: or udp:)";
+      return std::nullopt;
+    }
+    P.Port = uint16_t(V);
+    Ports.push_back(P);
+    if (Comma == std::string::npos)
+      return Ports;
+    Start = Comma + 1;
+  }
 }
 
 std::vector<Packet> generateTrace(TraceKind K, size_t Packets, uint64_t Seed) {

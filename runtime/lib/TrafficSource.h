@@ -27,7 +27,7 @@ public:
 };
 
 std::unique_ptr<TrafficSource> makeTrafficSource(TraceKind K, uint64_t Seed,
-                                                 uint64_t StartNs);
+                                                 const TraceOptions &O);
 // One factory per kind (TraceFlows.cpp, TraceTcpFlows.cpp, ...).
 std::unique_ptr<TrafficSource> makeZipfSource(uint64_t Seed, uint64_t Start);
 std::unique_ptr<TrafficSource> makeElephantSource(uint64_t Seed,
@@ -41,6 +41,11 @@ std::unique_ptr<TrafficSource> makePortKnockSource(uint64_t Seed,
                                                    uint64_t Start);
 std::unique_ptr<TrafficSource> makeAdversarialSource(uint64_t Seed,
                                                      uint64_t Start);
+// TraceServices.cpp: these read O.Ports and O.MaxFrame.
+std::unique_ptr<TrafficSource> makeServicesSource(uint64_t Seed,
+                                                  const TraceOptions &O);
+std::unique_ptr<TrafficSource> makeIcmpSource(uint64_t Seed,
+                                              const TraceOptions &O);
 
 /// Arrival times on a 10 Gb/s link: a frame occupies the wire for its bytes
 /// plus preamble, FCS and inter-frame gap; on top comes a Poisson gap.

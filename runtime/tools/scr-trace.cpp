@@ -2,6 +2,7 @@
 //--------------------===//
 //
 // scr-trace --kind KIND --packets N --seed S -o FILE.pcap
+//           [--ports LIST] [--max-frame B] [--rate PPS] [--cross-wrap BITS]
 //
 // Same arguments, same bytes (docs/runtime-sequencer.md lists the kinds).
 //
@@ -13,6 +14,7 @@
 #include "scrrt/TraceGen.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 using namespace scrrt;
 
@@ -38,11 +40,21 @@ static void printHelp() {
       "  --seed S           random seed (default 1); same seed, same bytes\n"
       "  --start-ns T       timestamp of the first frame (default "
       "1700000000000000000)\n"
+      "  --ports LIST       destination ports of the services kind, e.g.\n"
+      "                     53,80,udp:5000,tcp:22 (bare: TCP and UDP;\n"
+      "                     default 53,80,443)\n"
+      "  --max-frame B      largest frame of the services and icmp kinds\n"
+      "                     (60..%zu, default 1514)\n"
+      "  --rate PPS         Poisson arrivals at PPS packets per second\n"
+      "                     (gaps long enough for timeouts and refills)\n"
+      "  --cross-wrap BITS  shift the clock so that a BITS-bit sequencer\n"
+      "                     timestamp (scrcc --timestamp-bits) wraps in the\n"
+      "                     middle of the trace (16..63)\n"
       "  -o FILE            output pcap (nanosecond resolution)\n"
       "  --summary          print what the trace contains to stdout\n"
       "  --help             display this help\n"
       "  --version          display the version\n",
-      kindList().c_str());
+      kindList().c_str(), MaxJumboFrame);
 }
 
 static void parseMix(CommandLine &CL, const std::string &Spec,
@@ -76,7 +88,7 @@ static void parseMix(CommandLine &CL, const std::string &Spec,
 static void printSummary(const std::vector<Packet> &Trace) {
   size_t Runt = 0, Vlan = 0, Arp = 0, V4 = 0, V6 = 0, Other = 0, Options = 0,
          Frag = 0, Trunc = 0, Tcp = 0, Udp = 0, Syn = 0, Fin = 0, Rst = 0,
-         Knock = 0, Min = SIZE_MAX, Max = 0;
+         Knock = 0, Icmp = 0, Min = SIZE_MAX, Max = 0;
   for (const Packet &P : Trace) {
     PacketInfo I = dissect(P.Data);
     Min = std::min(Min, I.Length);
@@ -92,6 +104,7 @@ static void printSummary(const std::vector<Packet> &Trace) {
     Trunc += I.Truncated;
     Tcp += I.Tcp;
     Udp += I.Udp;
+    Icmp += I.Ipv4 && I.Protocol == 1;
     Syn += I.Tcp && (I.TcpFlags & 0x02);
     Fin += I.Tcp && (I.TcpFlags & 0x01);
     Rst += I.Tcp && (I.TcpFlags & 0x04);
@@ -109,9 +122,18 @@ static void printSummary(const std::vector<Packet> &Trace) {
               V4, Options, Frag, V6, Arp, Other);
   std::printf("vlan-tagged: %zu  truncated headers: %zu  runts: %zu\n", Vlan,
               Trunc, Runt);
-  std::printf("tcp: %zu (syn %zu, fin %zu, rst %zu)  udp: %zu  to knock "
-              "ports: %zu\n",
-              Tcp, Syn, Fin, Rst, Udp, Knock);
+  std::printf("tcp: %zu (syn %zu, fin %zu, rst %zu)  udp: %zu  icmp: %zu  "
+              "to knock ports: %zu\n",
+              Tcp, Syn, Fin, Rst, Udp, Icmp, Knock);
+  // Which sequencer clock widths (scrcc --timestamp-bits) wrap in the trace.
+  if (Trace.size() > 1) {
+    std::string Wraps;
+    for (unsigned Bits : {16u, 24u, 32u, 40u, 48u, 56u})
+      if (Trace.front().TimestampNs >> Bits != Trace.back().TimestampNs >> Bits)
+        Wraps += " " + std::to_string(Bits);
+    std::printf("clock wraps at bits:%s\n",
+                Wraps.empty() ? " none" : Wraps.c_str());
+  }
 }
 
 int main(int Argc, char **Argv) {
@@ -144,6 +166,28 @@ int main(int Argc, char **Argv) {
       O.Seed = CL.unsignedValue();
     } else if (CL.is("--start-ns")) {
       O.StartNs = CL.unsignedValue(uint64_t(UINT32_MAX) * 1'000'000'000ULL);
+    } else if (CL.is("--ports")) {
+      std::string Error;
+      auto Ports = parseServicePorts(CL.value(), Error);
+      if (!Ports)
+        CL.fail("--ports: " + Error);
+      O.Ports = *Ports;
+    } else if (CL.is("--max-frame")) {
+      O.MaxFrame = CL.unsignedValue(MaxJumboFrame);
+      if (O.MaxFrame < 60)
+        CL.fail("--max-frame must be at least 60 bytes");
+    } else if (CL.is("--rate")) {
+      std::string V = CL.value();
+      char *End = nullptr;
+      O.RatePps = std::strtod(V.c_str(), &End);
+      if (V.empty() || *End || !(O.RatePps > 0) || O.RatePps > 1e9)
+        CL.fail("--rate: '" + V +
+                "' is not a packet rate (packets per second, > 0)");
+    } else if (CL.is("--cross-wrap")) {
+      O.CrossWrapBits = unsigned(CL.unsignedValue(63));
+      if (O.CrossWrapBits < 16)
+        CL.fail("--cross-wrap: the sequencer clock has 16 to 63 bits (got " +
+                std::to_string(O.CrossWrapBits) + ")");
     } else if (CL.is("-o") || CL.is("--output")) {
       Out = CL.value();
     } else if (CL.is("--summary")) {
@@ -160,6 +204,19 @@ int main(int Argc, char **Argv) {
     CL.fail("no packet count given (use --packets N)");
   if (Out.empty() && !Summary)
     CL.fail("no output given (use -o FILE.pcap)");
+  auto InMix = [&](TraceKind K) {
+    for (const auto &M : O.Mix)
+      if (M.first == K)
+        return true;
+    return false;
+  };
+  if (!O.Ports.empty() && !InMix(TraceKind::Services))
+    CL.fail("--ports is for the services kind, which the trace does not "
+            "have");
+  if (O.MaxFrame != 1514 && !InMix(TraceKind::Services) &&
+      !InMix(TraceKind::Icmp))
+    CL.fail("--max-frame is for the services and icmp kinds, which the "
+            "trace does not have");
 
   std::vector<Packet> Trace = generateTrace(O);
   std::string Error;

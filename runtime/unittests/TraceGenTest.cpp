@@ -62,7 +62,10 @@ TEST_P(EveryKind, RealisticFramingAndTime) {
     if (GetParam() == TraceKind::Adversarial)
       continue; // bent on purpose; checked below
     ASSERT_GE(T[I].Data.size(), MinEthernetFrame);
-    ASSERT_TRUE(Info.Ipv4 && !Info.Truncated && (Info.Tcp || Info.Udp));
+    if (GetParam() == TraceKind::Icmp)
+      ASSERT_TRUE(Info.Ipv4 && Info.Protocol == ipproto::ICMP);
+    else
+      ASSERT_TRUE(Info.Ipv4 && !Info.Truncated && (Info.Tcp || Info.Udp));
     // A correct IPv4 header checksum sums to zero.
     ASSERT_EQ(internetChecksum(std::span(T[I].Data).subspan(14, Info.Ihl * 4)),
               0);
@@ -84,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(TraceGen, EveryKind,
                          });
 
 TEST(TraceGen, KindNamesRoundTrip) {
-  EXPECT_EQ(allTraceKinds().size(), 7u);
+  EXPECT_EQ(allTraceKinds().size(), 9u);
   for (TraceKind K : allTraceKinds())
     EXPECT_EQ(traceKindFromName(traceKindName(K)), K);
   EXPECT_FALSE(traceKindFromName("nope"));
@@ -294,6 +297,117 @@ TEST(TraceGen, MixInterleavesKindsWithExactCount) {
   // Interleaved over the whole trace, not one kind after the other.
   EXPECT_GT(FirstHalfArp, Arp / 4);
   EXPECT_LT(FirstHalfArp, Arp * 3 / 4);
+}
+
+TEST(TraceGen, ServicesGoToTheChosenPortsFromSkewedClients) {
+  TraceOptions O;
+  O.Mix = {{TraceKind::Services, 1}};
+  O.Packets = 3000;
+  std::string Error;
+  auto Ports = parseServicePorts("udp:5000,tcp:22,53", Error);
+  ASSERT_TRUE(Ports) << Error;
+  O.Ports = *Ports;
+  std::map<std::pair<bool, uint16_t>, size_t> Seen; // (TCP, port)
+  std::map<uint32_t, size_t> PerClient;
+  size_t Syn = 0;
+  for (const PacketInfo &I : dissectAll(generateTrace(O))) {
+    ASSERT_TRUE(I.Tcp || I.Udp);
+    ++Seen[{I.Tcp, I.DstPort}];
+    ++PerClient[I.SrcIp];
+    Syn += I.Tcp && (I.TcpFlags & tcpflag::SYN);
+  }
+  using Key = std::pair<bool, uint16_t>;
+  EXPECT_EQ(Seen.size(), 4u);
+  for (Key K : {Key{false, 5000}, Key{true, 22}, Key{true, 53}, Key{false, 53}})
+    EXPECT_GT(Seen[K], 300u) << K.first << " " << K.second;
+  EXPECT_GT(Syn, 20u);
+  // Zipf: the busiest client sends far more than its share.
+  size_t Busiest = 0;
+  for (const auto &[Ip, N] : PerClient)
+    Busiest = std::max(Busiest, N);
+  EXPECT_GT(Busiest, 3000u / PerClient.size() * 5);
+}
+
+TEST(TraceGen, ServicePortsParse) {
+  std::string Error;
+  auto P = parseServicePorts("tcp:80,udp:53,443", Error);
+  ASSERT_TRUE(P);
+  ASSERT_EQ(P->size(), 3u);
+  EXPECT_TRUE((*P)[0].Tcp && !(*P)[0].Udp && (*P)[0].Port == 80);
+  EXPECT_TRUE(!(*P)[1].Tcp && (*P)[1].Udp && (*P)[1].Port == 53);
+  EXPECT_TRUE((*P)[2].Tcp && (*P)[2].Udp && (*P)[2].Port == 443);
+  for (const char *Bad : {"", "0", "65536", "80,", "sctp:1", "udp:", "-1"})
+    EXPECT_FALSE(parseServicePorts(Bad, Error)) << Bad;
+}
+
+TEST(TraceGen, IcmpHasEchoPairsAndErrors) {
+  auto T = generateTrace(TraceKind::Icmp, 2000, 3);
+  std::map<uint8_t, size_t> Types;
+  for (const Packet &P : T) {
+    PacketInfo I = dissect(P.Data);
+    ASSERT_EQ(I.Protocol, ipproto::ICMP);
+    size_t L4 = 14 + I.Ihl * 4, Len = P.Data[16] << 8 | P.Data[17];
+    // The ICMP checksum covers the message (IP length less its header).
+    ASSERT_EQ(internetChecksum(std::span(P.Data).subspan(L4, Len - I.Ihl * 4)),
+              0);
+    ++Types[P.Data[L4]];
+  }
+  EXPECT_GT(Types[8], 500u);         // echo request
+  EXPECT_GT(Types[0], Types[8] / 2); // echo reply
+  EXPECT_GT(Types[3], 20u);          // destination unreachable
+}
+
+TEST(TraceGen, MaxFrameReachesTheTestRunLimit) {
+  TraceOptions O;
+  O.Mix = {{TraceKind::Services, 1}, {TraceKind::Icmp, 1}};
+  O.Packets = 2000;
+  O.MaxFrame = 3520;
+  size_t Largest = 0, Over1514 = 0;
+  for (const Packet &P : generateTrace(O)) {
+    Largest = std::max(Largest, P.Data.size());
+    Over1514 += P.Data.size() > MaxEthernetFrame;
+  }
+  EXPECT_EQ(Largest, 3520u);
+  EXPECT_GT(Over1514, 300u);
+}
+
+TEST(TraceGen, RateGivesPoissonArrivals) {
+  TraceOptions O;
+  O.Mix = {{TraceKind::Zipf, 1}};
+  O.Packets = 4000;
+  O.RatePps = 1000; // a mean gap of 1 ms
+  auto T = generateTrace(O);
+  EXPECT_EQ(T.front().TimestampNs, O.StartNs);
+  uint64_t Long = 0;
+  for (size_t I = 1; I < T.size(); ++I) {
+    ASSERT_GT(T[I].TimestampNs, T[I - 1].TimestampNs);
+    Long += T[I].TimestampNs - T[I - 1].TimestampNs > 3'000'000;
+  }
+  double Mean = double(T.back().TimestampNs - T.front().TimestampNs) /
+                double(T.size() - 1);
+  EXPECT_NEAR(Mean, 1e6, 1e5);
+  // Exponential: about e^-3 (5%) of the gaps are longer than 3 means.
+  EXPECT_GT(Long, 100u);
+  EXPECT_LT(Long, 300u);
+}
+
+TEST(TraceGen, CrossWrapPutsTheMiddleOnAWrap) {
+  TraceOptions O;
+  O.Mix = {{TraceKind::Bursts, 1}};
+  O.Packets = 3000;
+  auto Plain = generateTrace(O);
+  O.CrossWrapBits = 32;
+  auto T = generateTrace(O);
+  ASSERT_EQ(T.size(), Plain.size());
+  uint64_t Wrap = uint64_t(1) << 32;
+  EXPECT_NE(T.front().TimestampNs / Wrap, T.back().TimestampNs / Wrap);
+  uint64_t Mid = T.front().TimestampNs +
+                 (T.back().TimestampNs - T.front().TimestampNs) / 2;
+  EXPECT_LE(Mid % Wrap, 1u);
+  for (size_t I = 1; I < T.size(); ++I)
+    ASSERT_EQ(T[I].TimestampNs - T[I - 1].TimestampNs,
+              Plain[I].TimestampNs - Plain[I - 1].TimestampNs);
+  EXPECT_EQ(T[7].Data, Plain[7].Data);
 }
 
 TEST(FrameBuilder, ChecksumsVerify) {

@@ -88,6 +88,11 @@ std::vector<uint8_t> tcp4Frame(const Ipv4Spec &Ip, const TcpSpec &T,
 std::vector<uint8_t> udp4Frame(const Ipv4Spec &Ip, const UdpSpec &U,
                                size_t PayloadBytes);
 
+/// Convenience: an Ethernet/IPv4/ICMP frame (type, code, the 4 bytes after
+/// the checksum, e.g. echo id and sequence) with a pattern payload.
+std::vector<uint8_t> icmp4Frame(const Ipv4Spec &Ip, uint8_t Type, uint8_t Code,
+                                uint32_t Rest, size_t PayloadBytes);
+
 /// Pads with zeros to MinEthernetFrame, as a NIC receives short frames.
 void padFrame(std::vector<uint8_t> &Frame);
 /// The Internet checksum (RFC 1071) of \p Bytes, starting from \p Sum.
