@@ -127,6 +127,8 @@ struct DifferentialReplay::Impl {
   bool Prepared = false;
   std::vector<Sequencer::Frame> Frames;
   std::vector<Expected> Want;
+  std::map<std::string, uint64_t> Verdicts; // the original's, by name
+  std::vector<std::pair<std::string, uint64_t>> FinalEntries;
   std::map<uint64_t, Snapshot> Snapshots; // by packet
   std::vector<uint64_t> LastOf;           // each replica's last packet
   uint64_t Every = 0;
@@ -476,9 +478,16 @@ bool DifferentialReplay::Impl::precompute(std::string &Error) {
       return false;
     }
     Want[P] = {Got.Verdict, Got.Output};
+    ++Verdicts[xdpVerdictName(Got.Verdict)];
     bool Checkpoint = (P / K + 1) % Every == 0 || P == LastOf[P % K];
     if (Checkpoint && !snapshot(Snapshots[P], Error))
       return false;
+  }
+  for (const ReplicatedMap &M : State) {
+    MapContents Final;
+    if (!M.Original->dump(Final, Error))
+      return false;
+    FinalEntries.emplace_back(M.Name, Final.size());
   }
   Prepared = true;
   return true;
@@ -759,6 +768,8 @@ bool DifferentialReplay::run(
   if (!M.Prepared && !M.precompute(Error))
     return false;
   Result.CheckpointEvery = M.Every;
+  Result.OriginalVerdicts = M.Verdicts;
+  Result.OriginalEntries = M.FinalEntries;
   auto Start = std::chrono::steady_clock::now();
   // With one replica every schedule is trace order: run it once.
   std::vector<Schedule> Schedules = M.Opt.Schedules;
@@ -912,6 +923,12 @@ std::string replayResultJson(const ReplayResult &R) {
                     {"short_frames", S.Stats.ShortFrames}});
   J["replicas"] = Reps;
   J["unowned_frames"] = R.UnownedFrames;
+  if (!R.Loss.Enabled) {
+    json Entries = json::object();
+    for (const auto &[Name, N] : R.OriginalEntries)
+      Entries[Name] = N;
+    J["original"] = {{"verdicts", R.OriginalVerdicts}, {"entries", Entries}};
+  }
   J["checkpoints"] = R.Checkpoints;
   J["checkpoint_every"] = R.CheckpointEvery;
   J["cpu"] = R.Cpu;

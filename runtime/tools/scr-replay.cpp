@@ -78,6 +78,14 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
               (unsigned long long)R.SkippedRunts,
               (unsigned long long)R.Checkpoints,
               (unsigned long long)R.CheckpointEvery);
+  if (!R.OriginalVerdicts.empty()) {
+    std::printf("original:");
+    for (const auto &[Verdict, N] : R.OriginalVerdicts)
+      std::printf(" %s %llu", Verdict.c_str(), (unsigned long long)N);
+    for (const auto &[Map, N] : R.OriginalEntries)
+      std::printf(", %s %llu entries", Map.c_str(), (unsigned long long)N);
+    std::printf("\n");
+  }
   for (const ScheduleSummary &S : R.Schedules)
     std::printf("  schedule %-10s %llu divergences, %llu checkpoints\n",
                 S.Name.c_str(), (unsigned long long)S.Divergences,

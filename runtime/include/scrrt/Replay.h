@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +129,12 @@ struct ScheduleSummary {
 struct ReplayResult {
   uint64_t Packets = 0;      // frames replayed
   uint64_t SkippedRunts = 0; // frames under 14 bytes, removed first
+  /// What the original did over the trace (not for loss replays): how many
+  /// frames got each verdict, and the entries of each written map after
+  /// the last packet -- whether the trace and the configuration reached
+  /// the program's logic.
+  std::map<std::string, uint64_t> OriginalVerdicts;
+  std::vector<std::pair<std::string, uint64_t>> OriginalEntries;
   uint64_t Divergences = 0;
   std::vector<Divergence> Listed; // the first MaxListed divergences
   std::vector<ReplicaSummary> Replicas;

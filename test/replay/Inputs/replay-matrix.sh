@@ -2,6 +2,8 @@
 # Differential replay of one example over core counts and trace kinds.
 # usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS [SCRCC-OPTIONS [REPLAY-OPTIONS]]]
 # (REPLAY-OPTIONS: e.g. --config MAP:KEY=VALUE to fill configuration maps)
+# Each line ends with what the original did: its verdicts and the entries
+# of its written maps after the trace.
 # Prints one line per run; exits non-zero on the first divergence or error.
 set -u
 # Hash maps of the examples hold up to 1M entries; a 600-packet trace needs
@@ -32,8 +34,11 @@ for k in $cores; do
     python3 - "$out/$kind.json" "$k" "$kind" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+# What the original did: did the trace and configuration reach the logic?
+did = " ".join(f"{v} {n}" for v, n in d["original"]["verdicts"].items())
+did += "".join(f", {m} {n} entries" for m, n in d["original"]["entries"].items())
 print(f"K={sys.argv[2]} trace={sys.argv[3]}: {d['packets']} packets, "
-      f"{d['divergences']} divergences")
+      f"{d['divergences']} divergences; original: {did}")
 PY
     runs=$((runs + 1))
   done
