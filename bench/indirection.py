@@ -46,7 +46,8 @@ def prepare(name, ks, work, tools, pool):
             c = os.path.join(out, "hand.%s.bpf.c" % label)
             with open(c, "w") as f:
                 f.write(variants.scr_bench_variant(fn(generated), entry))
-            R.run(R.bpf_cc_args(c, c[:-2] + ".o"), "compiling " + c)
+            R.run(R.bpf_cc_args(c, c[:-2] + ".o", R.program_flags(out)),
+                  "compiling " + c)
             progs.append({"name": "%s_k%d" % (label, k),
                           "object": c[:-2] + ".o", "entry": entry,
                           "layout": layout, "check_replay": True})
@@ -54,12 +55,13 @@ def prepare(name, ks, work, tools, pool):
 
     done = list(pool.map(at_k, ks))
     entry = done[0][0]
+    flags = R.program_flags(os.path.join(d, "k%d" % ks[0]))
     orig_o = os.path.join(d, "original.o")
-    R.run(R.bpf_cc_args(src, orig_o), "compiling " + src)
+    R.run(R.bpf_cc_args(src, orig_o, flags), "compiling " + src)
     h = os.path.join(d, "original_harness.bpf.c")
     with open(src) as f, open(h, "w") as g:
         g.write(variants.original_bench_variant(f.read(), entry))
-    R.run(R.bpf_cc_args(h, h[:-2] + ".o"), "compiling " + h)
+    R.run(R.bpf_cc_args(h, h[:-2] + ".o", flags), "compiling " + h)
     empty_o = os.path.join(d, "empty.o")
     R.run(R.bpf_cc_args(os.path.join(HERE, "bpf", "empty_pass.bpf.c"),
                         empty_o), "compiling the empty program")

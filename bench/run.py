@@ -48,9 +48,26 @@ def multiarch():
     return r.stdout.strip() or "x86_64-linux-gnu"
 
 
-def bpf_cc_args(src, obj):
-    return [CLANG, "-O2", "-g", "-target", "bpf",
-            "-I/usr/include/" + multiarch(), "-c", src, "-o", obj]
+# Flags after scrcc's `--` and after every compile (--clang-arg).
+EXTRA_FLAGS = []
+
+
+def program_flags(outdir):
+    """The flags a program scrcc wrote into outdir compiles with: those
+    scrcc recorded (compile_flags.txt, one per line; none from an older
+    scrcc), then --clang-arg's."""
+    path = os.path.join(outdir, "compile_flags.txt")
+    recorded = []
+    if os.path.exists(path):
+        with open(path) as f:
+            recorded = [line.rstrip("\n") for line in f if line.strip()]
+    return recorded + EXTRA_FLAGS
+
+
+def bpf_cc_args(src, obj, flags=()):
+    return ([CLANG, "-O2", "-g", "-target", "bpf",
+             "-I/usr/include/" + multiarch()] + list(flags) +
+            ["-c", src, "-o", obj])
 
 
 def run(cmd, what):
@@ -84,7 +101,8 @@ def entry_of(layout_path):
 
 def scrcc(tools, src, cores, outdir, emit):
     run([tool(tools, "scrcc"), src, "--cores", str(cores), "-o", outdir,
-         "--emit", emit], "scrcc --cores %d on %s" % (cores, src))
+         "--emit", emit, "--"] + EXTRA_FLAGS,
+        "scrcc --cores %d on %s" % (cores, src))
     return os.path.join(outdir, "scr_layout.json")
 
 
@@ -115,7 +133,8 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
             c = os.path.join(out, "bench.%s.bpf.c" % which)
             with open(c, "w") as f:
                 f.write(variants.scr_bench_variant(text, entry))
-            run(bpf_cc_args(c, c[:-2] + ".o"), "compiling " + c)
+            run(bpf_cc_args(c, c[:-2] + ".o", program_flags(out)),
+                "compiling " + c)
             progs.append({"name": "%s_k%d" % (which, k),
                           "object": c[:-2] + ".o", "entry": entry,
                           "layout": layout, "check_replay": True})
@@ -128,14 +147,16 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
     # time (its own maps and JIT image) and timed as if it were a variant.
     scr.insert(2, dict(scr[0], name="again_k%d" % ks[0]))
     entry = scr[0]["entry"]
+    # The original and its harness compile as scrcc parsed them.
+    flags = program_flags(os.path.join(d, "k%d" % ks[0]))
     orig_o = os.path.join(d, "original.o")
-    run(bpf_cc_args(src, orig_o), "compiling " + src)
+    run(bpf_cc_args(src, orig_o, flags), "compiling " + src)
     with open(src) as f:
         text = variants.original_bench_variant(f.read(), entry)
     h = os.path.join(d, "original_harness.bpf.c")
     with open(h, "w") as f:
         f.write(text)
-    run(bpf_cc_args(h, h[:-2] + ".o"), "compiling " + h)
+    run(bpf_cc_args(h, h[:-2] + ".o", flags), "compiling " + h)
     empty_o = os.path.join(d, "empty.o")
     run(bpf_cc_args(os.path.join(HERE, "bpf", "empty_pass.bpf.c"), empty_o),
         "compiling the empty program")
@@ -191,9 +212,10 @@ def measure_compile_time(tools, src, work, runs):
         for which in ("scrcc", "clang"):
             if which == "scrcc":
                 cmd = [tool(tools, "scrcc"), src, "--cores", "8", "-o",
-                       os.path.join(d, "out")]
+                       os.path.join(d, "out"), "--"] + EXTRA_FLAGS
             else:
-                cmd = bpf_cc_args(src, os.path.join(d, "out.o"))
+                cmd = bpf_cc_args(src, os.path.join(d, "out.o"),
+                                  EXTRA_FLAGS)
             t0 = time.perf_counter()
             run(cmd, which + " on " + src)
             (scrcc_t if which == "scrcc" else clang_t).append(
@@ -348,6 +370,11 @@ def main():
                          "SCR programs, not only replica 0's (the one a test "
                          "run executes as): DDoS then needs ~10 GB of kernel "
                          "memory")
+    ap.add_argument("--clang-arg", action="append", default=[],
+                    metavar="ARG",
+                    help="a compiler flag the programs need (-D, -I, ...; "
+                         "repeatable): given to scrcc after -- and to every "
+                         "compile after the flags scrcc recorded")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-benchmark"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--work", help="work directory (default: a temporary one, "
@@ -359,6 +386,7 @@ def main():
     ap.add_argument("--update-docs", action="store_true",
                     help="put the tables into docs/performance.md")
     args = ap.parse_args()
+    EXTRA_FLAGS[:] = args.clang_arg
     quick = args.quick
     args.repeat = args.repeat or (2000 if quick else 1000000)
     args.rounds = args.rounds or (2 if quick else 11)

@@ -79,8 +79,14 @@ Variant loadVariant(const json &P) {
   V.Name = get<std::string>(P, "name", "program");
   std::string Where = "program '" + V.Name + "'";
   std::string Error;
+  // A .c object is compiled with the plan's flags (e.g. those scrcc
+  // recorded in OUTDIR/compile_flags.txt).
+  scrrt::LoadOptions Load;
+  if (P.contains("compile_flags"))
+    Load.CompileFlags =
+        get<std::vector<std::string>>(P, "compile_flags", Where);
   V.Object =
-      scrrt::BpfObject::load(get<std::string>(P, "object", Where), Error);
+      scrrt::BpfObject::load(get<std::string>(P, "object", Where), Error, Load);
   if (!V.Object)
     fail(Where + ": " + Error);
   std::string Entry = get<std::string>(P, "entry", Where);

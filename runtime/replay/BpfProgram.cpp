@@ -41,13 +41,13 @@ static std::string multiarch() {
 }
 
 bool compileBpf(const std::string &Source, const std::string &ObjectPath,
-                std::string &Error) {
+                std::string &Error, const std::vector<std::string> &Flags) {
   std::string Log = ObjectPath + ".log";
   std::vector<std::string> Args = {"clang-19", "-O2",
                                    "-g",       "-target",
-                                   "bpf",      "-I/usr/include/" + multiarch(),
-                                   "-c",       Source,
-                                   "-o",       ObjectPath};
+                                   "bpf",      "-I/usr/include/" + multiarch()};
+  Args.insert(Args.end(), Flags.begin(), Flags.end());
+  Args.insert(Args.end(), {"-c", Source, "-o", ObjectPath});
   pid_t Pid = fork();
   if (Pid < 0) {
     Error = std::string("fork: ") + std::strerror(errno);
@@ -82,7 +82,12 @@ bool compileBpf(const std::string &Source, const std::string &ObjectPath,
     std::fclose(L);
   }
   std::remove(Log.c_str());
-  Error = "cannot compile " + Source + ":\n" + Diag;
+  std::string Shown;
+  for (const std::string &F : Flags)
+    Shown += " " + F;
+  Error = "cannot compile " + Source +
+          (Shown.empty() ? std::string() : " (flags:" + Shown + ")") + ":\n" +
+          Diag;
   return false;
 }
 
@@ -192,10 +197,11 @@ static void capHashMaps(bpf_object *Obj, uint64_t Cap,
   }
 }
 
-std::unique_ptr<BpfObject> BpfObject::load(
-    const std::string &Path, std::string &Error, const std::string &DisplayName,
-    const std::map<std::string, int> &ReuseMaps, uint64_t MaxEntriesCap) {
-  const std::string &Shown = DisplayName.empty() ? Path : DisplayName;
+std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
+                                           std::string &Error,
+                                           const LoadOptions &Options) {
+  const std::string &Shown =
+      Options.DisplayName.empty() ? Path : Options.DisplayName;
   if (!fs::exists(Path)) {
     Error = "cannot open '" + Path + "': no such file";
     return nullptr;
@@ -208,7 +214,7 @@ std::unique_ptr<BpfObject> BpfObject::load(
       return nullptr;
     }
     ObjectPath = Tmp.path() + "/" + fs::path(Path).stem().string() + ".o";
-    if (!compileBpf(Path, ObjectPath, Error))
+    if (!compileBpf(Path, ObjectPath, Error, Options.CompileFlags))
       return nullptr;
   }
 
@@ -220,14 +226,8 @@ std::unique_ptr<BpfObject> BpfObject::load(
     libbpf_print_fn_t Old = libbpf_set_print(collectLibbpfOutput);
     O->Obj = bpf_object__open_file(ObjectPath.c_str(), nullptr);
     int Err = O->Obj ? 0 : -errno;
-    for (const auto &[Name, Fd] : ReuseMaps) {
-      bpf_map *M =
-          Err ? nullptr : bpf_object__find_map_by_name(O->Obj, Name.c_str());
-      if (M)
-        Err = bpf_map__reuse_fd(M, Fd);
-    }
     if (!Err)
-      capHashMaps(O->Obj, MaxEntriesCap, O->Capped);
+      capHashMaps(O->Obj, Options.MaxEntriesCap, O->Capped);
     if (!Err)
       Err = bpf_object__load(O->Obj);
     libbpf_set_print(Old);

@@ -75,11 +75,6 @@ struct Expected {
   std::vector<uint8_t> Output;
 };
 
-bool endsWith(const std::string &S, const std::string &Suffix) {
-  return S.size() >= Suffix.size() &&
-         S.compare(S.size() - Suffix.size(), Suffix.size(), Suffix) == 0;
-}
-
 std::string hex64(uint64_t V) {
   char B[24];
   std::snprintf(B, sizeof B, "0x%016llx", (unsigned long long)V);
@@ -163,39 +158,19 @@ struct DifferentialReplay::Impl {
 DifferentialReplay::DifferentialReplay() : I(std::make_unique<Impl>()) {}
 DifferentialReplay::~DifferentialReplay() = default;
 
-// Compiles \p Source once into \p Dir (a .o is used as is).
-static std::optional<std::string> objectFor(const std::string &Source,
-                                            const TempDir &Dir,
-                                            const std::string &Name,
-                                            std::string &Error) {
-  if (!fs::exists(Source)) {
-    Error = "cannot open '" + Source + "': no such file";
-    return std::nullopt;
-  }
-  if (!endsWith(Source, ".c"))
-    return Source;
-  std::string Obj = Dir.path() + "/" + Name + ".o";
-  if (!compileBpf(Source, Obj, Error))
-    return std::nullopt;
-  return Obj;
-}
-
 bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
-  TempDir Tmp;
-  if (!Tmp.ok()) {
-    Error = "cannot create a temporary directory";
-    return false;
-  }
   const scr::Layout &L = Out.Layout;
   std::string OrigSource = Opt.Original.empty() ? Out.RefProgram : Opt.Original;
   if (Opt.Original.empty() && !fs::exists(OrigSource)) {
     Error = "no --original given and no reference variant '" + OrigSource + "'";
     return false;
   }
-  auto OrigObj = objectFor(OrigSource, Tmp, "original", Error);
-  if (!OrigObj)
-    return false;
-  Original = BpfObject::load(*OrigObj, Error, OrigSource, {}, Opt.MaxEntries);
+  // The original (scrcc's reference variant or the user's source) and the
+  // SCR program are one program: the flags scrcc recorded, then --'s.
+  LoadOptions Load;
+  Load.CompileFlags = Out.compileFlags(Opt.CompileFlags);
+  Load.MaxEntriesCap = Opt.MaxEntries;
+  Original = BpfObject::load(OrigSource, Error, Load);
   if (!Original)
     return false;
   OriginalProg = Original->programFd(L.Entry);
@@ -217,10 +192,7 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   }
 
   // One object, as deployed: its K replicas are told apart by RX queue.
-  auto ScrObj = objectFor(Out.ScrProgram, Tmp, "scr", Error);
-  if (!ScrObj)
-    return false;
-  Scr = BpfObject::load(*ScrObj, Error, Out.ScrProgram, {}, Opt.MaxEntries);
+  Scr = BpfObject::load(Out.ScrProgram, Error, Load);
   if (!Scr)
     return false;
   ScrProg = Scr->programFd(L.Entry);

@@ -153,7 +153,7 @@ static bool pinReplicaCopies(const ScrOutput &Out, BpfObject &Obj,
 }
 
 bool loadReplicas(const ScrOutput &Out, const std::string &PinDir,
-                  std::string &Error) {
+                  std::string &Error, const DeployOptions &Options) {
   if (!ensureBpffs(PinDir, Error))
     return false;
   if (fs::exists(PinDir + "/prog")) {
@@ -162,7 +162,9 @@ bool loadReplicas(const ScrOutput &Out, const std::string &PinDir,
             "first)";
     return false;
   }
-  auto Obj = BpfObject::load(Out.ScrProgram, Error);
+  LoadOptions Load;
+  Load.CompileFlags = Out.compileFlags(Options.CompileFlags);
+  auto Obj = BpfObject::load(Out.ScrProgram, Error, Load);
   if (!Obj)
     return false;
   if (!checkReplicaShape(Out, *Obj, Error))

@@ -3,6 +3,7 @@
 #include "scrrt/ScrOutput.h"
 
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -17,6 +18,25 @@ std::string programStem(const std::string &Source) {
       return Name.substr(0, Name.size() - S.size());
   }
   return Name;
+}
+
+std::optional<std::vector<std::string>>
+readCompileFlags(const std::string &Path, std::string &Error) {
+  std::vector<std::string> Flags;
+  if (!fs::exists(Path))
+    return Flags;
+  std::ifstream In(Path);
+  if (!In) {
+    Error = "cannot read '" + Path + "'";
+    return std::nullopt;
+  }
+  for (std::string Line; std::getline(In, Line);) {
+    if (!Line.empty() && Line.back() == '\r')
+      Line.pop_back();
+    if (!Line.empty())
+      Flags.push_back(Line);
+  }
+  return Flags;
 }
 
 std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
@@ -56,6 +76,11 @@ std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
     Error = "no SCR program '" + O.ScrProgram + "'";
     return std::nullopt;
   }
+  auto Flags =
+      readCompileFlags((fs::path(Dir) / CompileFlagsFile).string(), Error);
+  if (!Flags)
+    return std::nullopt;
+  O.CompileFlags = std::move(*Flags);
   O.Layout = std::move(*L);
   return O;
 }

@@ -6,7 +6,7 @@
 //            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
 //            [--frames OUT.pcap]
 //            [--loss RATE[/LEN]]... [--burst LEN] [--seed S] [--max-skew W]
-//            [--start-seq X]
+//            [--start-seq X] [-- CLANG-FLAGS...]
 //
 // Exit status: 0 no divergence, 1 divergence, 2 usage or input error.
 //
@@ -36,6 +36,7 @@ static void usage() {
       "                  [--schedule NAME]... [--skew W] "
       "[--schedule-seed S]\n"
       "                  [--config MAP:KEYHEX=VALUEHEX]...\n"
+      "                  [-- CLANG-FLAGS...]\n"
       "Runs the original program single-threaded, and the SCR program loaded\n"
       "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
       "queue i mod K of a K-queue veth in a private network namespace.\n"
@@ -46,6 +47,8 @@ static void usage() {
       "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c. --frames\n"
       "writes the SCR frames. --config MAP:KEY=VALUE (hex, repeatable)\n"
       "fills a configuration map of both programs before the replay.\n"
+      "Programs are compiled with OUTDIR/compile_flags.txt (what scrcc was\n"
+      "given after --) and then the flags after --.\n"
       "Exit: 0 equal, 1 divergence, 2 error.\n"
       "A program compiled with --loss-recovery runs its replicas concurrently\n"
       "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
@@ -181,6 +184,11 @@ int main(int Argc, char **Argv) {
       Out = N;
       return true;
     };
+    if (Arg == "--") {
+      // Compiler flags for both programs, after OUTDIR/compile_flags.txt.
+      O.CompileFlags.assign(Argv + A + 1, Argv + Argc);
+      break;
+    }
     if (Arg == "--json") {
       Json = true;
     } else if (Arg == "--quiet") {

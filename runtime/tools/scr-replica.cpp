@@ -1,8 +1,8 @@
 //===- scr-replica.cpp - Deploy an SCR program and reach its replicas -----===//
 //
-// scr-replica load   --scr OUTDIR [--pin DIR]
+// scr-replica load   --scr OUTDIR [--pin DIR] [-- CLANG-FLAGS...]
 // scr-replica attach --scr OUTDIR --dev IFACE [--mode native|generic]
-//                    [--pin DIR]
+//                    [--pin DIR] [-- CLANG-FLAGS...]
 // scr-replica detach --dev IFACE [--mode native|generic]
 // scr-replica state  --scr OUTDIR --map NAME [--replica R] [--pin DIR]
 // scr-replica write  --scr OUTDIR --map NAME --key HEX --value HEX
@@ -26,9 +26,9 @@ using namespace scrrt;
 static void usage() {
   std::fprintf(
       stderr,
-      "usage: scr-replica load   --scr OUTDIR [--pin DIR]\n"
+      "usage: scr-replica load   --scr OUTDIR [--pin DIR] [-- CLANG-FLAGS]\n"
       "       scr-replica attach --scr OUTDIR --dev IFACE "
-      "[--mode native|generic] [--pin DIR]\n"
+      "[--mode native|generic] [--pin DIR] [-- CLANG-FLAGS]\n"
       "       scr-replica detach --dev IFACE [--mode native|generic]\n"
       "       scr-replica state  --scr OUTDIR --map NAME [--replica R] "
       "[--pin DIR]\n"
@@ -43,7 +43,8 @@ static void usage() {
       "(default: the most up-to-date replica's; copies are never summed).\n"
       "`write`/`delete` update every replica's copy, each at its own point\n"
       "of its packet stream. HEX: bytes in memory order, as `state` prints\n"
-      "them (e.g. 0a000001).\n");
+      "them (e.g. 0a000001). The program is compiled with\n"
+      "OUTDIR/compile_flags.txt and then CLANG-FLAGS.\n");
 }
 
 static int fail(const std::string &Msg) {
@@ -194,8 +195,15 @@ int main(int Argc, char **Argv) {
   if (Allowed == CommandOptions.end())
     return usageError("unknown command '" + Cmd + "'");
   std::map<std::string, std::string> Opt;
+  DeployOptions Deploy;
   for (int A = 2; A < Argc; ++A) {
     std::string Arg = Argv[A];
+    if (Arg == "--") {
+      if (Cmd != "load" && Cmd != "attach")
+        return usageError(Cmd + " compiles nothing: no flags after --");
+      Deploy.CompileFlags.assign(Argv + A + 1, Argv + Argc);
+      break;
+    }
     if (Arg.rfind("--", 0) != 0)
       return usageError("bad argument '" + Arg + "'");
     std::string Name = Arg.substr(2);
@@ -260,7 +268,7 @@ int main(int Argc, char **Argv) {
   const unsigned K = Out->Layout.Cores;
   bool Loaded = std::filesystem::exists(PinDir + "/prog");
   if (Cmd == "load" || !Loaded) {
-    if (!loadReplicas(*Out, PinDir, Error))
+    if (!loadReplicas(*Out, PinDir, Error, Deploy))
       return fail(Error);
     std::printf("loaded %s: %u replicas, one per RX queue 0-%u; pinned at %s\n",
                 Out->ScrProgram.c_str(), K, K - 1, PinDir.c_str());

@@ -126,6 +126,79 @@ std::string stemOf(const std::string &Input) {
   return Base;
 }
 
+/// Makes \p Path absolute, relative to \p Dir (itself relative to the
+/// working directory).
+std::string absolutePath(StringRef Path, StringRef Dir) {
+  SmallString<256> P(Path);
+  if (sys::path::is_absolute(P))
+    return std::string(P);
+  SmallString<256> D(Dir);
+  sys::fs::make_absolute(D);
+  sys::path::append(D, P);
+  sys::path::remove_dots(D, /*remove_dot_dot=*/true);
+  return std::string(D);
+}
+
+/// The flags the generated programs need to compile wherever they are
+/// (compile_flags.txt: one argument per line, as clangd reads it): the
+/// ones scrcc parsed the input with -- the target, the multiarch include
+/// directory, the input's directory (its quoted #includes) -- and the
+/// program's own from the compile command (`--`, --extra-arg, -p), with
+/// include paths made absolute. Left out: what only concerns one
+/// compilation (the compiler, the input, -c, -o, dependency files) and
+/// -O/-g, which the tools choose.
+std::string compileFlagsFile(const tooling::CompileCommand &C, StringRef Input,
+                             const std::vector<std::string> &Parsed) {
+  static const StringRef PathOptions[] = {
+      "-I",       "-isystem", "-iquote",   "-idirafter", "-include",
+      "-imacros", "-F",       "-isysroot", "--sysroot"};
+  static const StringRef Dropped[] = {"-c", "-MD", "-MMD", "-MP", "-S", "-E"};
+  static const StringRef DroppedWithValue[] = {"-o",  "-MF",     "-MT",
+                                               "-MQ", "-target", "-x"};
+  std::vector<std::string> Out = Parsed;
+  SmallString<256> AbsInput(Input);
+  sys::fs::make_absolute(AbsInput);
+  const std::vector<std::string> &A = C.CommandLine;
+  for (size_t I = 1; I < A.size(); ++I) {
+    StringRef Arg = A[I];
+    if (llvm::is_contained(DroppedWithValue, Arg)) {
+      ++I;
+      continue;
+    }
+    if (Arg == "--" || absolutePath(Arg, C.Directory) == AbsInput ||
+        llvm::is_contained(Dropped, Arg) || Arg.starts_with("-O") ||
+        Arg.starts_with("-g") || Arg.starts_with("--target=") ||
+        Arg.starts_with("-MF") || Arg.starts_with("-MT") ||
+        Arg.starts_with("-MQ") || Arg.starts_with("-o"))
+      continue;
+    bool IsPath = false;
+    for (StringRef P : PathOptions) {
+      if (Arg == P && I + 1 < A.size()) {
+        Out.push_back(P.str());
+        Out.push_back(absolutePath(A[++I], C.Directory));
+        IsPath = true;
+        break;
+      }
+      // Joined: -Idir, -includefoo.h, --sysroot=dir.
+      if (Arg.size() > P.size() && Arg.starts_with(P) &&
+          (P.starts_with("--") ? Arg[P.size()] == '=' : true)) {
+        StringRef Value =
+            Arg.drop_front(P.size() + (P.starts_with("--") ? 1 : 0));
+        Out.push_back(Arg.take_front(Arg.size() - Value.size()).str() +
+                      absolutePath(Value, C.Directory));
+        IsPath = true;
+        break;
+      }
+    }
+    if (!IsPath)
+      Out.push_back(Arg.str());
+  }
+  std::string Text;
+  for (const std::string &F : Out)
+    Text += F + "\n";
+  return Text;
+}
+
 void explain(const scr::Layout &L) {
   outs() << "scrcc: " << L.Source << " (entry `" << L.Entry
          << "`): " << L.Fields.size() << " history field(s), " << L.entryBits()
@@ -391,6 +464,15 @@ static int scrccMain(int argc, const char **argv) {
   if (Emits.count("bpf")) {
     Files.push_back({Stem + ".scr.bpf.c", X.ScrProgram});
     Files.push_back({Stem + ".ref.bpf.c", X.RefProgram});
+    std::vector<tooling::CompileCommand> Commands =
+        OP->getCompilations().getCompileCommands(Input);
+    Files.push_back(
+        {"compile_flags.txt",
+         compileFlagsFile(
+             Commands.empty() ? tooling::CompileCommand() : Commands.front(),
+             Input,
+             {"--target=bpf", "-I" + Multiarch,
+              "-I" + absolutePath(InputDir.empty() ? "." : InputDir, "")})});
   }
 #ifdef SCRCC_HAVE_P4
   if (Emits.count("p4")) {

@@ -23,10 +23,11 @@ struct bpf_object;
 namespace scrrt {
 
 /// Compiles \p Source (a libbpf-style .bpf.c) with clang-19 -O2 -g -target bpf
-/// into \p ObjectPath. On failure returns false and sets \p Error to the
-/// compiler's diagnostics.
+/// -I/usr/include/<multiarch> and then \p Flags (the program's own -D, -I,
+/// -include ..., e.g. ScrOutput::CompileFlags) into \p ObjectPath. On
+/// failure returns false and sets \p Error to the compiler's diagnostics.
 bool compileBpf(const std::string &Source, const std::string &ObjectPath,
-                std::string &Error);
+                std::string &Error, const std::vector<std::string> &Flags = {});
 
 /// A temporary directory removed (with its files) on destruction.
 class TempDir {
@@ -58,24 +59,29 @@ struct XdpArrival {
   uint32_t RxQueue = 0;
 };
 
+/// How BpfObject::load treats an object.
+struct LoadOptions {
+  /// Messages name this file if given (e.g. the source a temporary .o was
+  /// compiled from).
+  std::string DisplayName;
+  /// Flags for compiling a .c (compileBpf).
+  std::vector<std::string> CompileFlags;
+  /// If not 0, caps max_entries of every hash map: preallocating (per-CPU)
+  /// hash maps of a million entries costs seconds per load, and a
+  /// differential replay of a short trace needs far fewer (both sides get
+  /// the same cap, so equivalence holds unless a map fills).
+  uint64_t MaxEntriesCap = 0;
+};
+
 /// One loaded BPF object: its programs and maps, owned until destruction.
 class BpfObject {
 public:
   /// Opens and loads \p Path: a .o, or a .c / .bpf.c compiled first. On
   /// failure returns null and sets \p Error; a verifier rejection includes
-  /// the verifier log. Messages name the file \p DisplayName if given
-  /// (e.g. the source a temporary .o was compiled from).
-  /// Maps named in \p ReuseMaps are not created: the object uses the
-  /// given map file descriptor instead (maps shared between objects).
-  /// \p MaxEntriesCap, if not 0, caps max_entries of every hash map:
-  /// preallocating (per-CPU) hash maps of a million entries costs seconds
-  /// per load, and a differential replay of a short trace needs far fewer
-  /// (both sides get the same cap, so equivalence holds unless a map fills).
-  static std::unique_ptr<BpfObject>
-  load(const std::string &Path, std::string &Error,
-       const std::string &DisplayName = "",
-       const std::map<std::string, int> &ReuseMaps = {},
-       uint64_t MaxEntriesCap = 0);
+  /// the verifier log.
+  static std::unique_ptr<BpfObject> load(const std::string &Path,
+                                         std::string &Error,
+                                         const LoadOptions &Options = {});
   ~BpfObject();
   BpfObject(const BpfObject &) = delete;
   BpfObject &operator=(const BpfObject &) = delete;

@@ -56,7 +56,10 @@ struct ReplayOptions {
   std::string ScrDir;   // scrcc's output directory
   std::string Original; // .bpf.c / .c / .o; empty: ScrDir/<stem>.ref.bpf.c
   std::string Trace;    // Ethernet pcap
-  unsigned Cores = 0;   // K replicas
+  /// Compiler flags after those scrcc recorded (ScrOutput::CompileFlags)
+  /// for compiling both programs.
+  std::vector<std::string> CompileFlags;
+  unsigned Cores = 0; // K replicas
   /// Compare a replica's state after every this many of its own packets
   /// (and always after its last one); 0 picks about 256 checkpoints per
   /// replica.

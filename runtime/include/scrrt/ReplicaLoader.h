@@ -41,13 +41,19 @@ std::string defaultPinDir(const ScrOutput &Out);
 /// \p PinDir's parent is on a bpffs.
 bool ensureBpffs(const std::string &PinDir, std::string &Error);
 
+/// How loadReplicas builds and prepares the program.
+struct DeployOptions {
+  /// Compiler flags after Out.CompileFlags (compile_flags.txt).
+  std::vector<std::string> CompileFlags;
+};
+
 /// Loads Out's SCR program once and pins it as PinDir/prog and every map of
 /// the object as PinDir/maps/NAME: for a written map the array of maps NAME
 /// and each replica's copy NAME__r<r>. Fails if PinDir already holds a
 /// program or if the program does not have one replica per RX queue (an
 /// output of an older scrcc).
 bool loadReplicas(const ScrOutput &Out, const std::string &PinDir,
-                  std::string &Error);
+                  std::string &Error, const DeployOptions &Options = {});
 
 /// Attaches the program pinned in PinDir to interface \p Dev (replacing
 /// nothing: fails if an XDP program is already attached).

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace scrrt {
 
@@ -20,6 +21,9 @@ inline constexpr const char *ReplicaMapName = "scr_replica";
 inline constexpr const char *RefEnvMapName = "scr_ref_env";
 /// Per-CPU count of frames from RX queues no replica owns (dropped).
 inline constexpr const char *UnownedMapName = "scr_unowned";
+/// The flags scrcc parsed the program with, one argument per line (the
+/// format of clangd's compile_flags.txt), in OUTDIR.
+inline constexpr const char *CompileFlagsFile = "compile_flags.txt";
 
 /// Value of the SCR program's `scr_replica` map (entry r: replica r). A program
 /// may append fields of its own; these 40 bytes are the fixed prefix.
@@ -45,6 +49,18 @@ struct ScrOutput {
   scr::Layout Layout;
   std::string ScrProgram; // Dir/<stem>.scr.bpf.c
   std::string RefProgram; // Dir/<stem>.ref.bpf.c (may not exist)
+  /// Dir/compile_flags.txt: what the generated programs need to compile
+  /// (the input's -D, -I, -include ..., paths absolute); empty if the
+  /// file is missing (an output of an older scrcc).
+  std::vector<std::string> CompileFlags;
+
+  /// CompileFlags, then \p Extra (a tool's `-- FLAGS`).
+  std::vector<std::string>
+  compileFlags(const std::vector<std::string> &Extra) const {
+    std::vector<std::string> All = CompileFlags;
+    All.insert(All.end(), Extra.begin(), Extra.end());
+    return All;
+  }
 
   /// Reads Dir/scr_layout.json and derives the program paths. On failure
   /// (missing directory or layout, unsupported version, no SCR program)
@@ -52,6 +68,11 @@ struct ScrOutput {
   static std::optional<ScrOutput> open(const std::string &Dir,
                                        std::string &Error);
 };
+
+/// Reads a compile_flags.txt: one argument per line, empty lines skipped.
+/// A missing file is no flags; an unreadable one is an error.
+std::optional<std::vector<std::string>>
+readCompileFlags(const std::string &Path, std::string &Error);
 
 /// "a.bpf.c" -> "a", "dir/b.c" -> "b".
 std::string programStem(const std::string &Source);

@@ -15,7 +15,9 @@ shift 5
 config=()
 for c in "$@"; do config+=(--config "$c"); done
 here=$(cd "$(dirname "$0")" && pwd)
-cc() { clang-19 -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -c "$1" -o "$2"; }
+# cc SOURCE OBJECT: with the flags scrcc recorded next to SOURCE.
+# shellcheck disable=SC2046 # one flag per line
+cc() { clang-19 -O2 -g $(cat "$(dirname "$1")/compile_flags.txt") -c "$1" -o "$2"; }
 rm -rf "$work" && mkdir -p "$work"
 scr-trace --kind "$kind" --packets "$packets" --seed 3 -o "$work/trace.pcap" >/dev/null || exit 2
 want=

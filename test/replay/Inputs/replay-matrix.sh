@@ -1,7 +1,7 @@
 #!/bin/bash
 # Differential replay of one example over core counts and trace kinds.
 # usage: replay-matrix.sh EXAMPLE.bpf.c WORKDIR "K..." "KIND..." [PACKETS [SCRCC-OPTIONS [REPLAY-OPTIONS]]]
-# (REPLAY-OPTIONS: e.g. --config MAP:KEY=VALUE to fill configuration maps)
+# (REPLAY-OPTIONS: e.g. --map-init FILE.json to fill configuration maps)
 # Each line ends with what the original did: its verdicts and the entries
 # of its written maps after the trace.
 # Prints one line per run; exits non-zero on the first divergence or error.
@@ -19,9 +19,11 @@ for k in $cores; do
   out=$work/k$k
   # Only what the replay needs: the hardware back ends have their own tests.
   scrcc "$src" --cores "$k" -o "$out" --emit bpf,layout $options || { echo "scrcc failed at K=$k"; exit 2; }
-  # Compile once per K; scr-replay uses up-to-date objects next to the C.
+  # Compile once per K, with the flags scrcc recorded; scr-replay uses
+  # up-to-date objects next to the C.
   for c in "$out"/*.scr.bpf.c "$out"/*.ref.bpf.c; do
-    clang-19 -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -c "$c" -o "${c%.c}.o" || exit 2
+    # shellcheck disable=SC2046 # one flag per line
+    clang-19 -O2 -g $(cat "$out/compile_flags.txt") -c "$c" -o "${c%.c}.o" || exit 2
   done
   for kind in $kinds; do
     if ! scr-replay --scr "$out" --trace "$work/$kind.pcap" --cores "$k" \
