@@ -197,6 +197,28 @@ static void capHashMaps(bpf_object *Obj, uint64_t Cap,
   }
 }
 
+/// What every tool does to an object between opening and loading it: its
+/// maps are its own (pinning cleared: nothing is reused from or left in
+/// bpffs) and a program in a section libbpf cannot type (SEC("xdp_prog"),
+/// SEC("prog"): old-style names) is XDP.
+static int prepareObject(bpf_object *Obj) {
+  bpf_map *M;
+  bpf_object__for_each_map(M, Obj) {
+    if (int Err = bpf_map__set_pin_path(M, nullptr))
+      return Err;
+  }
+  bpf_program *P;
+  bpf_object__for_each_program(P, Obj) {
+    if (bpf_program__type(P) != BPF_PROG_TYPE_UNSPEC)
+      continue;
+    if (int Err = bpf_program__set_type(P, BPF_PROG_TYPE_XDP))
+      return Err;
+    if (int Err = bpf_program__set_expected_attach_type(P, BPF_XDP))
+      return Err;
+  }
+  return 0;
+}
+
 std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
                                            std::string &Error,
                                            const LoadOptions &Options) {
@@ -225,7 +247,7 @@ std::unique_ptr<BpfObject> BpfObject::load(const std::string &Path,
     LogSink = &Log;
     libbpf_print_fn_t Old = libbpf_set_print(collectLibbpfOutput);
     O->Obj = bpf_object__open_file(ObjectPath.c_str(), nullptr);
-    int Err = O->Obj ? 0 : -errno;
+    int Err = O->Obj ? prepareObject(O->Obj) : -errno;
     if (!Err)
       capHashMaps(O->Obj, Options.MaxEntriesCap, O->Capped);
     if (!Err)

@@ -74,6 +74,15 @@ struct LoadOptions {
 };
 
 /// One loaded BPF object: its programs and maps, owned until destruction.
+///
+/// Every object gets maps of its own: libbpf's pinning (`__uint(pinning,
+/// LIBBPF_PIN_BY_NAME)`) is cleared before the load, so a map is never
+/// reused from, nor left pinned in, /sys/fs/bpf (two objects of one
+/// program, e.g. an original and its SCR program, would otherwise share
+/// it, and a later run would start from an earlier run's state). Whoever
+/// wants pins makes them (scr-replica pins under its own directory).
+/// A program in a section libbpf cannot type (old-style names such as
+/// SEC("xdp_prog") or SEC("prog")) is loaded as XDP.
 class BpfObject {
 public:
   /// Opens and loads \p Path: a .o, or a .c / .bpf.c compiled first. On
