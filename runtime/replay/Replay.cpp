@@ -4,6 +4,7 @@
 
 #include "scrrt/BpfProgram.h"
 #include "scrrt/LossReplay.h"
+#include "scrrt/MapInit.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/QueueDevice.h"
 #include "scrrt/Random.h"
@@ -333,26 +334,28 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
 // Configuration maps are shared by every replica and only read by the data
 // plane: the same entries on both sides.
 bool DifferentialReplay::Impl::fillConfig(std::string &Error) {
-  for (const ReplayOptions::ConfigEntry &E : Opt.Config) {
-    const scr::StateObject *S = nullptr;
-    for (const scr::StateObject &O : Out.Layout.State)
-      if (O.Name == E.Map)
-        S = &O;
-    if (!S || S->Written) {
-      Error = "--config " + E.Map + ": " +
-              (S ? "the program writes this map: it is replicated state, "
-                   "not configuration"
-                 : "no such map in the layout's state");
+  std::vector<MapInitEntry> Entries;
+  for (const ReplayOptions::ConfigEntry &E : Opt.Config)
+    Entries.push_back({E.Map, E.Key, E.Value, "--config " + E.Map});
+  for (const std::string &File : Opt.MapInit) {
+    auto FromFile = readMapInit(File, *Original, Out.Layout, Error);
+    if (!FromFile)
+      return false;
+    Entries.insert(Entries.end(), FromFile->begin(), FromFile->end());
+  }
+  for (const MapInitEntry &E : Entries) {
+    if (auto Why = notConfiguration(Out.Layout, E.Map)) {
+      Error = E.Where + ": " + *Why;
       return false;
     }
     for (BpfObject *Obj : {Original.get(), Scr.get()}) {
       BpfMap *M = Obj->map(E.Map);
       if (!M) {
-        Error = "--config " + E.Map + ": a program has no map of this name";
+        Error = E.Where + ": a program has no map `" + E.Map + "`";
         return false;
       }
       if (E.Key.size() != M->keySize() || E.Value.size() != M->valueSize()) {
-        Error = "--config " + E.Map + ": key and value must be " +
+        Error = E.Where + ": key and value must be " +
                 std::to_string(M->keySize()) + " and " +
                 std::to_string(M->valueSize()) + " bytes (got " +
                 std::to_string(E.Key.size()) + " and " +
@@ -360,7 +363,7 @@ bool DifferentialReplay::Impl::fillConfig(std::string &Error) {
         return false;
       }
       if (!M->update(E.Key, E.Value, Error)) {
-        Error = "--config " + E.Map + ": " + Error;
+        Error = E.Where + ": " + Error;
         return false;
       }
     }

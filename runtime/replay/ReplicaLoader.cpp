@@ -3,6 +3,7 @@
 #include "scrrt/ReplicaLoader.h"
 
 #include "scrrt/BpfProgram.h"
+#include "scrrt/MapInit.h"
 
 #include <algorithm>
 #include <bpf/bpf.h>
@@ -169,6 +170,18 @@ bool loadReplicas(const ScrOutput &Out, const std::string &PinDir,
     return false;
   if (!checkReplicaShape(Out, *Obj, Error))
     return false;
+  // Configuration first: once pinned, the program may be attached.
+  for (const std::string &File : Options.MapInit) {
+    auto Entries = readMapInit(File, *Obj, Out.Layout, Error);
+    if (!Entries)
+      return false;
+    for (const MapInitEntry &E : *Entries) {
+      if (!Obj->map(E.Map)->update(E.Key, E.Value, Error)) {
+        Error = E.Where + ": " + Error;
+        return false;
+      }
+    }
+  }
   bpf_program *Prog =
       bpf_object__find_program_by_name(Obj->raw(), Out.Layout.Entry.c_str());
   if (!Prog) {

@@ -2,7 +2,7 @@
 //
 // scr-replay --original PROG --scr OUTDIR --trace TRACE.pcap --cores K
 //            [--schedule NAME]... [--skew W] [--schedule-seed S]
-//            [--config MAP:KEY=VALUE]...
+//            [--config MAP:KEY=VALUE]... [--map-init FILE.json]...
 //            [--json] [--checkpoint-every P] [--cpu C] [--quiet]
 //            [--frames OUT.pcap]
 //            [--loss RATE[/LEN]]... [--burst LEN] [--seed S] [--max-skew W]
@@ -35,7 +35,8 @@ static void usage() {
       "                  [--max-skew W] [--start-seq X] [--max-entries N]\n"
       "                  [--schedule NAME]... [--skew W] "
       "[--schedule-seed S]\n"
-      "                  [--config MAP:KEYHEX=VALUEHEX]...\n"
+      "                  [--config MAP:KEYHEX=VALUEHEX]... "
+      "[--map-init FILE.json]...\n"
       "                  [-- CLANG-FLAGS...]\n"
       "Runs the original program single-threaded, and the SCR program loaded\n"
       "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
@@ -46,7 +47,9 @@ static void usage() {
       "early or late), random (seed S) and concurrent (a thread per CPU);\n"
       "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c. --frames\n"
       "writes the SCR frames. --config MAP:KEY=VALUE (hex, repeatable)\n"
-      "fills a configuration map of both programs before the replay.\n"
+      "fills a configuration map of both programs before the replay;\n"
+      "--map-init FILE.json fills them from a file (map -> [{key, value}],\n"
+      "hex, integers, IPv4 addresses or BTF-typed objects).\n"
       "Programs are compiled with OUTDIR/compile_flags.txt (what scrcc was\n"
       "given after --) and then the flags after --.\n"
       "Exit: 0 equal, 1 divergence, 2 error.\n"
@@ -196,6 +199,10 @@ int main(int Argc, char **Argv) {
     } else if (Arg == "-h" || Arg == "--help") {
       usage();
       return 0;
+    } else if (Arg == "--map-init") {
+      if (!Value(V))
+        return 2;
+      O.MapInit.push_back(V);
     } else if (Arg == "--original" || Arg == "--scr" || Arg == "--trace" ||
                Arg == "--frames") {
       if (!Value(V))

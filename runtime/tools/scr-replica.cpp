@@ -1,8 +1,9 @@
 //===- scr-replica.cpp - Deploy an SCR program and reach its replicas -----===//
 //
-// scr-replica load   --scr OUTDIR [--pin DIR] [-- CLANG-FLAGS...]
+// scr-replica load   --scr OUTDIR [--pin DIR] [--map-init FILE.json]
+//                    [-- CLANG-FLAGS...]
 // scr-replica attach --scr OUTDIR --dev IFACE [--mode native|generic]
-//                    [--pin DIR] [-- CLANG-FLAGS...]
+//                    [--pin DIR] [--map-init FILE.json] [-- CLANG-FLAGS...]
 // scr-replica detach --dev IFACE [--mode native|generic]
 // scr-replica state  --scr OUTDIR --map NAME [--replica R] [--pin DIR]
 // scr-replica write  --scr OUTDIR --map NAME --key HEX --value HEX
@@ -26,9 +27,11 @@ using namespace scrrt;
 static void usage() {
   std::fprintf(
       stderr,
-      "usage: scr-replica load   --scr OUTDIR [--pin DIR] [-- CLANG-FLAGS]\n"
+      "usage: scr-replica load   --scr OUTDIR [--pin DIR] "
+      "[--map-init FILE.json] [-- CLANG-FLAGS]\n"
       "       scr-replica attach --scr OUTDIR --dev IFACE "
-      "[--mode native|generic] [--pin DIR] [-- CLANG-FLAGS]\n"
+      "[--mode native|generic] [--pin DIR] [--map-init FILE.json]\n"
+      "                          [-- CLANG-FLAGS]\n"
       "       scr-replica detach --dev IFACE [--mode native|generic]\n"
       "       scr-replica state  --scr OUTDIR --map NAME [--replica R] "
       "[--pin DIR]\n"
@@ -44,7 +47,8 @@ static void usage() {
       "`write`/`delete` update every replica's copy, each at its own point\n"
       "of its packet stream. HEX: bytes in memory order, as `state` prints\n"
       "them (e.g. 0a000001). The program is compiled with\n"
-      "OUTDIR/compile_flags.txt and then CLANG-FLAGS.\n");
+      "OUTDIR/compile_flags.txt and then CLANG-FLAGS; --map-init fills its\n"
+      "configuration maps before it is pinned (docs/runtime-replay.md).\n");
 }
 
 static int fail(const std::string &Msg) {
@@ -175,8 +179,8 @@ static int controlUpdate(const ScrOutput &Out, const std::string &PinDir,
 
 /// Options each command takes (the rest is an error, not silently ignored).
 static const std::map<std::string, std::set<std::string>> CommandOptions = {
-    {"load", {"scr", "pin"}},
-    {"attach", {"scr", "dev", "mode", "pin"}},
+    {"load", {"scr", "pin", "map-init"}},
+    {"attach", {"scr", "dev", "mode", "pin", "map-init"}},
     {"detach", {"dev", "mode"}},
     {"state", {"scr", "map", "replica", "pin"}},
     {"write", {"scr", "map", "key", "value", "pin"}},
@@ -217,6 +221,8 @@ int main(int Argc, char **Argv) {
       return usageError("'" + Arg + "' needs a value");
     Opt[Name] = Argv[++A];
   }
+  if (Opt.count("map-init"))
+    Deploy.MapInit.push_back(Opt["map-init"]);
   auto Need = [&](std::initializer_list<const char *> Names) {
     for (const char *N : Names)
       if (!Opt.count(N)) {

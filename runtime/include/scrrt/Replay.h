@@ -86,6 +86,9 @@ struct ReplayOptions {
     std::vector<uint8_t> Key, Value;
   };
   std::vector<ConfigEntry> Config;
+  /// Files of entries for configuration maps (MapInit.h, --map-init),
+  /// written after Config, encoded with the original's BTF.
+  std::vector<std::string> MapInit;
   /// How many divergences to keep in detail (all are counted).
   size_t MaxListed = 10;
   /// If set, the SCR frames the replicas were given are written here

@@ -45,6 +45,9 @@ bool ensureBpffs(const std::string &PinDir, std::string &Error);
 struct DeployOptions {
   /// Compiler flags after Out.CompileFlags (compile_flags.txt).
   std::vector<std::string> CompileFlags;
+  /// Files of configuration-map entries (MapInit.h) written after the
+  /// load, before the program is pinned (so before it can be attached).
+  std::vector<std::string> MapInit;
 };
 
 /// Loads Out's SCR program once and pins it as PinDir/prog and every map of
