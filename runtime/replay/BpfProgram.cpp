@@ -290,6 +290,14 @@ BpfMap *BpfObject::map(const std::string &Name) {
   return It == Maps.end() ? nullptr : &It->second;
 }
 
+size_t xdpTestRunMaxFrame() {
+  long Page = sysconf(_SC_PAGESIZE);
+  constexpr size_t XdpPacketHeadroom = 256;
+  // SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on 64-bit kernels.
+  constexpr size_t SharedInfo = 320;
+  return size_t(Page > 0 ? Page : 4096) - XdpPacketHeadroom - SharedInfo;
+}
+
 bool BpfObject::runXdp(int ProgFd, std::span<const uint8_t> Packet,
                        XdpResult &Result, std::string &Error,
                        const XdpArrival &Arrival) {

@@ -103,6 +103,7 @@ struct DifferentialReplay::Impl {
   ScrOutput Out;
   std::vector<Packet> Trace;
   uint64_t Runts = 0;
+  uint64_t Truncated = 0, TruncatedTo = 0;
   unsigned K = 0;
 
   std::unique_ptr<BpfObject> Original;
@@ -310,6 +311,21 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
             ")";
     return false;
   }
+  // A frame whose SCR frame the kernel would cut (the rest in fragments
+  // the program does not see) is cut here, for both sides, and counted.
+  size_t Limit = xdpTestRunMaxFrame(), Prefix = I->Out.Layout.prefixBytes();
+  if (Prefix + 14 > Limit) {
+    Error = "the SCR prefix (" + std::to_string(Prefix) +
+            " bytes) leaves no room for a frame in a test run (at most " +
+            std::to_string(Limit) + " bytes)";
+    return false;
+  }
+  I->TruncatedTo = Limit - Prefix;
+  for (Packet &P : I->Trace)
+    if (P.Data.size() > I->TruncatedTo) {
+      P.Data.resize(I->TruncatedTo);
+      ++I->Truncated;
+    }
   if (!I->Out.Layout.LossRecovery && Options.Loss.Rate > 0) {
     Error = "--loss needs a program compiled with --loss-recovery (without "
             "it, lost history makes the replicas diverge)";
@@ -725,6 +741,8 @@ bool DifferentialReplay::run(
   const unsigned K = M.K;
   Result.Packets = M.Trace.size();
   Result.SkippedRunts = M.Runts;
+  Result.TruncatedFrames = M.Truncated;
+  Result.TruncatedTo = M.TruncatedTo;
 
   M.Cpu = M.Opt.Cpu >= 0 ? M.Opt.Cpu : sched_getcpu();
   if (M.Cpu < 0)
@@ -898,6 +916,8 @@ std::string replayResultJson(const ReplayResult &R) {
                     {"short_frames", S.Stats.ShortFrames}});
   J["replicas"] = Reps;
   J["unowned_frames"] = R.UnownedFrames;
+  J["truncated_frames"] = R.TruncatedFrames;
+  J["truncated_to"] = R.TruncatedTo;
   if (!R.Loss.Enabled) {
     json Entries = json::object();
     for (const auto &[Name, N] : R.OriginalEntries)

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "scrrt/BpfProgram.h"
 #include "scrrt/Replay.h"
 #include "scrrt/ReplicaLoader.h"
 
@@ -84,6 +85,12 @@ static void printHuman(const ReplayResult &R, bool Quiet) {
               (unsigned long long)R.SkippedRunts,
               (unsigned long long)R.Checkpoints,
               (unsigned long long)R.CheckpointEvery);
+  if (R.TruncatedFrames)
+    std::printf("%llu frames cut to %llu bytes: with the SCR prefix they are "
+                "longer than the %zu bytes BPF_PROG_TEST_RUN gives an XDP "
+                "program (both sides ran the cut frames)\n",
+                (unsigned long long)R.TruncatedFrames,
+                (unsigned long long)R.TruncatedTo, xdpTestRunMaxFrame());
   if (!R.OriginalVerdicts.empty()) {
     std::printf("original:");
     for (const auto &[Verdict, N] : R.OriginalVerdicts)

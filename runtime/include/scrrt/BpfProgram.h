@@ -52,6 +52,12 @@ struct XdpResult {
 
 const char *xdpVerdictName(uint32_t Verdict);
 
+/// The largest frame BPF_PROG_TEST_RUN gives an XDP program whole: one page
+/// less the XDP headroom and the (cache-aligned) skb_shared_info, 3520
+/// bytes with 4 KiB pages on x86-64. The kernel puts the rest of a longer
+/// frame in fragments, which a program without xdp.frags does not see.
+size_t xdpTestRunMaxFrame();
+
 /// Where a test run's frame arrives: interface index (0: none, queue 0)
 /// and RX queue.
 struct XdpArrival {

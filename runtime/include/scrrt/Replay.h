@@ -135,6 +135,11 @@ struct ScheduleSummary {
 struct ReplayResult {
   uint64_t Packets = 0;      // frames replayed
   uint64_t SkippedRunts = 0; // frames under 14 bytes, removed first
+  /// Frames cut to TruncatedTo bytes before the replay: with the SCR
+  /// prefix they would exceed what BPF_PROG_TEST_RUN gives an XDP program
+  /// (xdpTestRunMaxFrame()); both sides run the cut frame.
+  uint64_t TruncatedFrames = 0;
+  uint64_t TruncatedTo = 0;
   /// What the original did over the trace (not for loss replays): how many
   /// frames got each verdict, and the entries of each written map after
   /// the last packet -- whether the trace and the configuration reached
