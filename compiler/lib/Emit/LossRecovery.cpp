@@ -7,94 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "LossRecovery.h"
-
-#include <cstdio>
+#include "PacketExpr.h"
 
 namespace scrcc {
 
 namespace {
-
-std::string hex(uint64_t V) {
-  char B[32];
-  std::snprintf(B, sizeof B, "0x%llxULL", (unsigned long long)V);
-  return B;
-}
-
-std::string mask(unsigned Bits) {
-  return hex(Bits >= 64 ? ~0ULL : (1ULL << Bits) - 1);
-}
-
-/// The C expression computing \p E on the original packet with the
-/// semantics of scr::Expr::eval (64-bit unsigned wrapping arithmetic, loads
-/// past the end read zero bytes). The packet is [scr_p, scr_end), its length
-/// scr_len.
-std::string exprC(const scr::Expr &E) {
-  using Op = scr::Expr::Op;
-  auto A = [&](unsigned I) { return exprC(*E.Args[I]); };
-  auto Bin = [&](const char *O) {
-    return "(" + A(0) + " " + O + " " + A(1) + ")";
-  };
-  auto Cmp = [&](const char *O) { return "(__u64)" + Bin(O); };
-  auto SCmp = [&](const char *O) {
-    return "(__u64)((__s64)" + A(0) + " " + O + " (__s64)" + A(1) + ")";
-  };
-  switch (E.K) {
-  case Op::Const:
-    return hex(E.Value);
-  case Op::Len:
-    return "scr_len";
-  case Op::Pkt:
-    return "scr_lr_pkt(scr_p, scr_end, " + A(0) + ", " +
-           std::to_string(E.Bytes) + ")";
-  case Op::Add:
-    return Bin("+");
-  case Op::Sub:
-    return Bin("-");
-  case Op::Mul:
-    return Bin("*");
-  case Op::And:
-    return Bin("&");
-  case Op::Or:
-    return Bin("|");
-  case Op::Xor:
-    return Bin("^");
-  case Op::Shl:
-    return "scr_lr_shl(" + A(0) + ", " + A(1) + ")";
-  case Op::Shr:
-    return "scr_lr_shr(" + A(0) + ", " + A(1) + ")";
-  case Op::Eq:
-    return Cmp("==");
-  case Op::Ne:
-    return Cmp("!=");
-  case Op::Ult:
-    return Cmp("<");
-  case Op::Ule:
-    return Cmp("<=");
-  case Op::Ugt:
-    return Cmp(">");
-  case Op::Uge:
-    return Cmp(">=");
-  case Op::Slt:
-    return SCmp("<");
-  case Op::Sle:
-    return SCmp("<=");
-  case Op::Sgt:
-    return SCmp(">");
-  case Op::Sge:
-    return SCmp(">=");
-  case Op::LAnd:
-    return Cmp("&&");
-  case Op::LOr:
-    return Cmp("||");
-  case Op::Not:
-    return "(~" + A(0) + ")";
-  case Op::LNot:
-    return "(__u64)(!" + A(0) + ")";
-  case Op::Ite:
-    return "(" + A(0) + " ? " + A(1) + " : " + A(2) + ")";
-  }
-  return "0";
-}
 
 /// Body of scr_lr_own(): the current packet's own history entry, unpacked
 /// exactly as scr_decode() would unpack the entry the sequencer writes for
@@ -106,20 +23,20 @@ std::string ownEntryC(const scr::Layout &L) {
     std::string Value;
     switch (F.K) {
     case scr::Field::Kind::Packet:
-      Value = "scr_lr_pkt(scr_p, scr_end, " + exprC(*F.Offset) + ", " +
+      Value = "scr_pkt(scr_p, scr_end, " + packetExprC(*F.Offset) + ", " +
               std::to_string(F.Bits / 8) + ")";
       break;
     case scr::Field::Kind::Value:
-      Value = "(" + exprC(*F.Value) + " & " + mask(F.Bits) + ")";
+      Value = "(" + packetExprC(*F.Value) + " & " + cMask(F.Bits) + ")";
       break;
     case scr::Field::Kind::Predicate:
-      Value = "(__u64)(" + exprC(*F.Value) + " != 0)";
+      Value = "(__u64)(" + packetExprC(*F.Value) + " != 0)";
       break;
     case scr::Field::Kind::Length:
-      Value = "(scr_len & " + mask(F.Bits) + ")";
+      Value = "(scr_len & " + cMask(F.Bits) + ")";
       break;
     case scr::Field::Kind::Timestamp:
-      Value = "(scr_ts & " + mask(F.Bits) + ")";
+      Value = "(scr_ts & " + cMask(F.Bits) + ")";
       break;
     }
     // scr_decode() copies whole-byte packet fields in place (network byte
@@ -133,16 +50,8 @@ std::string ownEntryC(const scr::Layout &L) {
   return O;
 }
 
-void replaceAll(std::string &S, const std::string &From,
-                const std::string &To) {
-  for (size_t P = S.find(From); P != std::string::npos;
-       P = S.find(From, P + To.size()))
-    S.replace(P, From.size(), To);
-}
-
-// The fixed part of the loss-recovery code. @CORES@, @LOG@, @ENTRY@, @SECTION@
-// and
-// @OWN@ are filled in by lossRecoveryEntry().
+// The fixed part of the loss-recovery code. @CORES@, @LOG@, @ENTRY@,
+// @SECTION@ and @OWN@ are filled in by lossRecoveryEntry().
 constexpr const char *Template = R"C(
 /* ==================================================================
  * Loss recovery (scrcc --loss-recovery; docs/loss-recovery.md).
@@ -232,38 +141,6 @@ struct {
 /* Verdict of a parked frame (its state update still happens, later, in
  * order, on every core). The loader may change it before loading. */
 const volatile __u32 scr_lr_parked_verdict = XDP_DROP;
-
-static __always_inline __attribute__((unused)) __u64 scr_lr_shl(__u64 a, __u64 s)
-{
-	return s >= 64 ? 0 : a << s;
-}
-
-static __always_inline __attribute__((unused)) __u64 scr_lr_shr(__u64 a, __u64 s)
-{
-	return s >= 64 ? 0 : a >> s;
-}
-
-/* Big-endian load of `bytes` bytes at `off` of the original packet; bytes
- * past its end read as zero (scr::Expr semantics). */
-static __always_inline __u64 scr_lr_pkt(const __u8 *p, const void *end,
-					__u64 off, __u32 bytes)
-{
-	__u64 v = 0;
-
-	for (__u32 i = 0; i < bytes; i++) {
-		__u64 at = off + i;
-		__u8 b = 0;
-
-		if (at >= off && at < 0xffff) {
-			const __u8 *q = p + at;
-
-			if ((const void *)(q + 1) <= end)
-				b = *q;
-		}
-		v = (v << 8) | b;
-	}
-	return v;
-}
 
 static __always_inline void scr_lr_store_be(void *to, __u64 v, __u32 bytes)
 {
@@ -631,11 +508,11 @@ int @ENTRY@(struct xdp_md *ctx)
 
 std::string lossRecoveryEntry(const scr::Layout &L, const EntryParams &P) {
   std::string O = Template;
-  replaceAll(O, "@CORES@", std::to_string(L.Cores));
-  replaceAll(O, "@LOG@", std::to_string(L.LogEntries));
-  replaceAll(O, "@OWN@", ownEntryC(L));
-  replaceAll(O, "@ENTRY@", P.Entry);
-  replaceAll(O, "@SECTION@", P.Section);
+  substitute(O, "@CORES@", std::to_string(L.Cores));
+  substitute(O, "@LOG@", std::to_string(L.LogEntries));
+  substitute(O, "@OWN@", ownEntryC(L));
+  substitute(O, "@ENTRY@", P.Entry);
+  substitute(O, "@SECTION@", P.Section);
   return O;
 }
 

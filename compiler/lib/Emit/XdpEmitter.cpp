@@ -3,6 +3,7 @@
 #include "XdpEmitter.h"
 #include "../Analysis/Replication.h"
 #include "LossRecovery.h"
+#include "PacketExpr.h"
 #include "ReplicaState.h"
 
 #include "clang/AST/Attr.h"
@@ -782,6 +783,7 @@ private:
              ");\n";
     }
     O += "}\n\n";
+    O += packetExprHelpersC();
     return O;
   }
 
