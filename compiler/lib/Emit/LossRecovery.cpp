@@ -126,7 +126,7 @@ struct scr_lr_core {
 	__u64 logged;      /* entries written to this core's log */
 	__u64 recovered;   /* entries read from another core's log */
 	__u64 parked;      /* frames parked: not run, verdict scr_lr_parked_verdict */
-	__u64 stale;       /* frames older than what the core had seen */
+	__u64 rejected;    /* frames the frame check dropped (scr_replica: why) */
 	__u64 unrecoverable; /* frames that found the next entry overwritten */
 	__u64 reserved2;
 };
@@ -432,6 +432,14 @@ int @ENTRY@(struct xdp_md *ctx)
 		rep->short_frames++;
 		return XDP_DROP;
 	}
+	/* A duplicate, a frame too far ahead (it would make every later frame
+	 * look stale) or one that is not the sequencer's is dropped, never
+	 * logged: docs/packet-format.md. */
+	if (scr_check_frame(ctx, rep)) {
+		lr->rejected++;
+		lr->last_parked = 1;
+		return XDP_DROP;
+	}
 	hdr = data + SCR_OUTER_BYTES;
 	hist_seq = bpf_ntohl(hdr->hist_seq);
 	relevant = hdr->flags & SCR_FLAG_RELEVANT;
@@ -439,13 +447,6 @@ int @ENTRY@(struct xdp_md *ctx)
 	if (!lr->started) {
 		lr->started = 1;
 		lr->seen = rep->applied;
-	}
-	/* Frames reach a core in sequencer order; an older one is a duplicate
-	 * or reordered: it must not be run against newer state. */
-	if ((__s32)(hist_seq - lr->seen) < 0) {
-		lr->stale++;
-		lr->last_parked = 1;
-		return scr_lr_parked_verdict;
 	}
 	scr_set_now(ts);
 

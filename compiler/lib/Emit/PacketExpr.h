@@ -1,8 +1,9 @@
 //===- PacketExpr.h - Layout expressions as C -------------------*- C++ -*-===//
 //
 // The layout's expressions (relevance, field values and offsets) evaluated
-// in BPF C on the original packet, with scr::Expr::eval's semantics: loss
-// recovery computes a packet's own history entry with them.
+// in BPF C on the original packet, with scr::Expr::eval's semantics: the
+// frame check computes the packet's relevance with them, loss recovery a
+// packet's own history entry.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCRCC_EMIT_PACKETEXPR_H

@@ -2,6 +2,7 @@
 
 #include "XdpEmitter.h"
 #include "../Analysis/Replication.h"
+#include "FrameCheck.h"
 #include "LossRecovery.h"
 #include "PacketExpr.h"
 #include "ReplicaState.h"
@@ -783,7 +784,7 @@ private:
              ");\n";
     }
     O += "}\n\n";
-    O += packetExprHelpersC();
+    O += packetExprHelpersC() + frameCheckC(L);
     return O;
   }
 
@@ -849,6 +850,10 @@ private:
         "*/\n"
         "\tif (data + SCR_PREFIX_BYTES + 14 > data_end) {\n"
         "\t\trep->short_frames++;\n\t\treturn XDP_DROP;\n\t}\n"
+        "\t/* A frame the replica must not apply (a duplicate, out of the\n"
+        "\t * window, not the sequencer's) is dropped and counted by reason:\n"
+        "\t * docs/packet-format.md. */\n"
+        "\tif (scr_check_frame(ctx, rep))\n\t\treturn XDP_DROP;\n"
         "\thdr = data + SCR_OUTER_BYTES;\n"
         "\thist_seq = bpf_ntohl(hdr->hist_seq);\n"
         "\toldest = bpf_ntohs(hdr->oldest);\n"
@@ -863,7 +868,11 @@ private:
         "#if SCR_HISTORY_LEN > 0\n"
         "\t/* Walk the ring from the oldest entry (d = N, slot oldest) on; "
         "the\n"
-        "\t * slot advances by one and wraps, so no division per entry. */\n"
+        "\t * slot advances by one and wraps, so no division per entry.\n"
+        "\t * scr_check_frame() made sure that oldest < N: the modulo is "
+        "never\n"
+        "\t * taken, it shows the verifier the bound (which it loses from\n"
+        "\t * `oldest < N ? oldest : 0`). */\n"
         "\t__u32 slot = oldest < SCR_HISTORY_LEN ? oldest : oldest % "
         "SCR_HISTORY_LEN;\n"
         "\t__u32 replayed = 0;\n\n"
