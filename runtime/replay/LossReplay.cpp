@@ -82,7 +82,8 @@ private:
   void sequenceAndDrop();
   bool runOriginal(uint64_t P, XdpResult &Out, std::string &Error);
   bool precomputeOriginal(std::string &Error);
-  std::optional<ReplicaStats> replicaStats(unsigned Rep) const;
+  std::optional<ReplicaStats>
+  replicaStats(unsigned Rep, std::optional<FrameRejects> *Rejects) const;
   std::optional<LossCoreStats> coreStats(unsigned Rep) const;
   /// Runs frame P on its replica (on the calling thread) and checks what
   /// it returned against \p Expected. Sets \p WasParked.
@@ -166,13 +167,17 @@ bool LossRun::precomputeOriginal(std::string &Error) {
   return true;
 }
 
-std::optional<ReplicaStats> LossRun::replicaStats(unsigned Rep) const {
+std::optional<ReplicaStats>
+LossRun::replicaStats(unsigned Rep,
+                      std::optional<FrameRejects> *Rejects) const {
   auto V = Env.ReplicaMap->lookup(
       {reinterpret_cast<const uint8_t *>(&Rep), sizeof Rep});
   if (!V)
     return std::nullopt;
   ReplicaStats S;
   std::memcpy(&S, V->data(), sizeof S);
+  if (Rejects)
+    *Rejects = frameRejects(*V);
   return S;
 }
 
@@ -201,7 +206,7 @@ bool LossRun::runReplica(uint64_t P, const XdpResult &Expected, bool &WasParked,
   RunNs += Got.DurationNs;
   RunTimes[Rep].push_back(Got.DurationNs);
   auto Core = coreStats(Rep);
-  auto Stats = replicaStats(Rep);
+  auto Stats = replicaStats(Rep, nullptr);
   if (!Core || !Stats) {
     Error = "cannot read scr_replica / scr_lr_core of replica " +
             std::to_string(Rep);
@@ -298,7 +303,8 @@ bool LossRun::finalChecks(std::string &Error) {
   LossSummary &S = R.Loss;
   for (unsigned Rep = 0; Rep < K; ++Rep) {
     auto Core = coreStats(Rep);
-    auto Stats = replicaStats(Rep);
+    std::optional<FrameRejects> Rejects;
+    auto Stats = replicaStats(Rep, &Rejects);
     if (!Core || !Stats) {
       Error = "cannot read scr_replica / scr_lr_core of replica " +
               std::to_string(Rep);
@@ -317,9 +323,13 @@ bool LossRun::finalChecks(std::string &Error) {
               std::to_string(Core->Parked));
     for (auto [What, V] :
          {std::pair{"scr_lr_core.unrecoverable", Core->Unrecoverable},
-          {"scr_lr_core.stale", Core->Stale}})
+          {"scr_lr_core.rejected", Core->Rejected}})
       if (V)
         diverge(Last, Rep, What, "0", std::to_string(V));
+    // A loss is not a fault: the sequencer's frames are never rejected.
+    if (Rejects && (Rejects->dropped() || Rejects->Resyncs))
+      diverge(Last, Rep, "scr_replica frames rejected", "none",
+              Rejects->describe());
   }
   S.VerdictsCompared = Compared;
   R.ReplicaRunNs = RunNs;

@@ -128,6 +128,8 @@ struct DifferentialReplay::Impl {
   std::vector<std::pair<std::string, uint64_t>> FinalEntries;
   std::map<uint64_t, Snapshot> Snapshots; // by packet
   std::vector<uint64_t> LastOf;           // each replica's last packet
+  // Per replica, its frames rejected (and resyncs) so far in this schedule.
+  std::vector<uint64_t> Rejected;
   uint64_t Every = 0;
 
   ReplayResult *R = nullptr;
@@ -147,10 +149,12 @@ struct DifferentialReplay::Impl {
   bool precompute(std::string &Error);
   bool compareState(uint64_t Packet, unsigned Replica, const Snapshot &Want,
                     std::string &Error);
-  std::optional<ReplicaStats> readStats(unsigned Replica) const;
+  std::optional<ReplicaStats>
+  readStats(unsigned Replica, std::optional<FrameRejects> *Rejects) const;
   bool clearScrState(std::string &Error);
   void checkVerdict(uint64_t P, const XdpResult &Got);
-  void checkStats(uint64_t P, const ReplicaStats &Stats);
+  void checkStats(uint64_t P, const ReplicaStats &Stats,
+                  const std::optional<FrameRejects> &Rejects);
   bool runSequential(Schedule S, std::string &Error,
                      const std::function<void(uint64_t, uint64_t)> &Progress);
   bool runConcurrent(std::string &Error);
@@ -398,13 +402,15 @@ void DifferentialReplay::Impl::diverge(uint64_t Packet, unsigned Replica,
                          std::move(Expected), std::move(Actual)});
 }
 
-std::optional<ReplicaStats>
-DifferentialReplay::Impl::readStats(unsigned Replica) const {
+std::optional<ReplicaStats> DifferentialReplay::Impl::readStats(
+    unsigned Replica, std::optional<FrameRejects> *Rejects) const {
   auto V = StatsMap->lookup(keyOf(Replica));
   if (!V)
     return std::nullopt;
   ReplicaStats S;
   std::memcpy(&S, V->data(), sizeof S);
+  if (Rejects)
+    *Rejects = frameRejects(*V);
   return S;
 }
 
@@ -517,7 +523,7 @@ bool DifferentialReplay::Impl::compareState(uint64_t Packet, unsigned Replica,
     diverge(Packet, Replica, What, Expected, Actual);
   }
   if (Out.Layout.UsesPrng) {
-    auto S = readStats(Replica);
+    auto S = readStats(Replica, nullptr);
     if (!S) {
       Error = "cannot read scr_replica of replica " + std::to_string(Replica);
       return false;
@@ -613,9 +619,11 @@ void DifferentialReplay::Impl::checkVerdict(uint64_t P, const XdpResult &Got) {
 
 // The replica's bookkeeping after frame P (docs/packet-format.md): it has
 // applied every relevant packet before P, and P if it is relevant; nothing
-// is lost in a replay, so no gap is counted.
-void DifferentialReplay::Impl::checkStats(uint64_t P,
-                                          const ReplicaStats &Stats) {
+// is lost in a replay, so no gap is counted, and the sequencer's frames
+// are never rejected.
+void DifferentialReplay::Impl::checkStats(
+    uint64_t P, const ReplicaStats &Stats,
+    const std::optional<FrameRejects> &Rejects) {
   const unsigned Rep = unsigned(P % K);
   const Sequencer::Frame &F = Frames[P];
   uint32_t Applied = F.HistSeq + (F.Relevant ? 1 : 0);
@@ -624,6 +632,13 @@ void DifferentialReplay::Impl::checkStats(uint64_t P,
             std::to_string(Stats.Applied));
   if (Stats.Gaps)
     diverge(P, Rep, "scr_replica.gaps", "0", std::to_string(Stats.Gaps));
+  if (!Rejects)
+    return;
+  uint64_t Now = Rejects->dropped() + Rejects->Resyncs;
+  if (Now != Rejected[Rep]) {
+    diverge(P, Rep, "scr_replica frames rejected", "none", Rejects->describe());
+    Rejected[Rep] = Now;
+  }
 }
 
 bool DifferentialReplay::Impl::runSequential(
@@ -648,13 +663,14 @@ bool DifferentialReplay::Impl::runSequential(
       R->ReplicaRunNs += Got.DurationNs;
       RunNs.push_back(Got.DurationNs);
     }
-    auto Stats = readStats(Rep);
+    std::optional<FrameRejects> Rejects;
+    auto Stats = readStats(Rep, &Rejects);
     if (!Stats) {
       Error = "cannot read scr_replica of replica " + std::to_string(Rep);
       return false;
     }
     checkVerdict(P, Got);
-    checkStats(P, *Stats);
+    checkStats(P, *Stats, Rejects);
     ReplicaSummary &Sum = R->Replicas[Rep];
     Sum.Stats = *Stats;
     if (First)
@@ -717,12 +733,13 @@ bool DifferentialReplay::Impl::runConcurrent(std::string &Error) {
   for (unsigned Rep = 0; Rep < K; ++Rep) {
     if (LastOf[Rep] == UINT64_MAX)
       continue;
-    auto Stats = readStats(Rep);
+    std::optional<FrameRejects> Rejects;
+    auto Stats = readStats(Rep, &Rejects);
     if (!Stats) {
       Error = "cannot read scr_replica of replica " + std::to_string(Rep);
       return false;
     }
-    checkStats(LastOf[Rep], *Stats);
+    checkStats(LastOf[Rep], *Stats, Rejects);
     if (!compareState(LastOf[Rep], Rep, Snapshots.at(LastOf[Rep]), Error))
       return false;
     ++R->Replicas[Rep].Checkpoints;
@@ -772,6 +789,7 @@ bool DifferentialReplay::run(
     if (M.Runs++ && !M.clearScrState(Error))
       return false;
     M.CurrentSchedule = scheduleName(S);
+    M.Rejected.assign(K, 0);
     Result.Schedules.push_back({M.CurrentSchedule, 0, 0, 0});
     auto SStart = std::chrono::steady_clock::now();
     bool Ok = S == Schedule::Concurrent ? M.runConcurrent(Error)
@@ -940,7 +958,7 @@ std::string replayResultJson(const ReplayResult &R) {
                        {"logged", C.Logged},
                        {"recovered", C.Recovered},
                        {"parked", C.Parked},
-                       {"stale", C.Stale},
+                       {"rejected", C.Rejected},
                        {"unrecoverable", C.Unrecoverable}});
     }
     J["loss"] = {{"rate", S.Rate},

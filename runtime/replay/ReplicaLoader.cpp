@@ -328,6 +328,7 @@ std::optional<ReplicaView> readReplicas(const std::string &PinDir,
     if (R && serialAfter(S.Applied, View.Replicas[View.MostUpToDate].Applied))
       View.MostUpToDate = R;
     View.Replicas.push_back(S);
+    View.Rejects.push_back(frameRejects(*V));
   }
   std::string Ignored;
   auto Unowned =

@@ -105,6 +105,10 @@ static int printState(const ScrOutput &Out, const std::string &PinDir,
                 "frames %llu\n",
                 R, S.Applied, (unsigned long long)S.Replayed,
                 (unsigned long long)S.Gaps, (unsigned long long)S.ShortFrames);
+    // Only when something was rejected: a healthy replica's line is all.
+    if (const auto &Rej = View->Rejects[R];
+        Rej && (Rej->dropped() || Rej->Resyncs))
+      std::printf("    rejected frames: %s\n", Rej->describe().c_str());
   }
   if (View->Unowned)
     std::printf("  unowned frames (RX queue >= %u, dropped): %llu\n", K,

@@ -26,7 +26,7 @@ struct LossCoreStats {
   uint64_t Logged = 0;
   uint64_t Recovered = 0; // entries read from another core's log
   uint64_t Parked = 0;    // frames parked (verdict: the parked policy)
-  uint64_t Stale = 0;     // frames older than what the core had seen
+  uint64_t Rejected = 0;  // frames the frame check dropped (scr_replica: why)
   uint64_t Unrecoverable = 0;
   uint64_t Reserved2 = 0;
 };

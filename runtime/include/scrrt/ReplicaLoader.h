@@ -74,6 +74,9 @@ std::optional<unsigned> rxQueueCount(const std::string &Dev);
 struct ReplicaView {
   std::vector<ReplicaStats> Replicas; // entry r: replica r
   unsigned MostUpToDate = 0;          // largest `applied` (serial order)
+  /// Entry r: the frames replica r rejected, by reason (nullopt for a
+  /// program without the frame check).
+  std::vector<std::optional<FrameRejects>> Rejects;
   /// Frames dropped because no replica owns their RX queue (the per-CPU
   /// `scr_unowned` summed over CPUs); nullopt if the program has no such
   /// map.

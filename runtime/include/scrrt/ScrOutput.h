@@ -10,8 +10,10 @@
 
 #include "scrcc/Layout.h"
 
+#include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace scrrt {
@@ -36,6 +38,56 @@ struct ReplicaStats {
   uint64_t Replayed = 0;    // history entries applied
 };
 static_assert(sizeof(ReplicaStats) == 40, "struct scr_replica is 40 bytes");
+
+/// What scrcc's programs keep in `scr_replica` after that prefix: the frame
+/// check's baseline (not mirrored) and, from this offset, the frames each
+/// replica dropped by reason (docs/packet-format.md, "What a replica
+/// accepts").
+inline constexpr size_t FrameRejectsOffset = 80;
+struct FrameRejects {
+  uint64_t NotScr = 0;     // tor mode: outer EtherType is not 0x88B5
+  uint64_t Duplicates = 0; // seq not after the last accepted frame's
+  uint64_t BadSeq = 0;     // seq more than SCR_SEQ_WINDOW ahead
+  uint64_t BadHistSeq = 0; // hist_seq behind, or ahead of what seq allows
+  uint64_t BadOldest = 0;  // oldest out of range or not the ring's
+  uint64_t BadTs = 0;      // timestamp 0, too wide, or going back
+  uint64_t BadFlags = 0;   // flags other than RELEVANT, or RELEVANT wrong
+  uint64_t Resyncs = 0;    // times the replica followed a new stream
+
+  /// Frames dropped (resyncs are not drops).
+  uint64_t dropped() const {
+    return NotScr + Duplicates + BadSeq + BadHistSeq + BadOldest + BadTs +
+           BadFlags;
+  }
+  /// The counters, named as in the C struct.
+  std::vector<std::pair<const char *, uint64_t>> named() const {
+    return {{"not_scr", NotScr},       {"duplicates", Duplicates},
+            {"bad_seq", BadSeq},       {"bad_hist_seq", BadHistSeq},
+            {"bad_oldest", BadOldest}, {"bad_ts", BadTs},
+            {"bad_flags", BadFlags},   {"resyncs", Resyncs}};
+  }
+  /// "duplicates 1, bad_ts 2": the non-zero counters.
+  std::string describe() const {
+    std::string S;
+    for (auto [Name, V] : named())
+      if (V)
+        S += (S.empty() ? "" : ", ") + std::string(Name) + " " +
+             std::to_string(V);
+    return S;
+  }
+};
+static_assert(sizeof(FrameRejects) == 64, "8 counters");
+
+/// The counters in a `scr_replica` value \p Value, or nullopt if the
+/// program has none (a hand-written one with only the 40-byte prefix).
+inline std::optional<FrameRejects>
+frameRejects(const std::vector<uint8_t> &Value) {
+  if (Value.size() < FrameRejectsOffset + sizeof(FrameRejects))
+    return std::nullopt;
+  FrameRejects R;
+  std::memcpy(&R, Value.data() + FrameRejectsOffset, sizeof R);
+  return R;
+}
 
 /// Value of the reference variant's `scr_ref_env` map.
 struct RefEnv {
