@@ -154,6 +154,18 @@ def portknock_in_place(text):
     return text
 
 
+def no_frame_check(text):
+    """Today's program without the frame check (docs/packet-format.md,
+    "What a replica accepts"): what the check costs per frame."""
+    text, n = re.subn(r"\bif \(scr_check_frame\(ctx, rep\)\)",
+                      "if (0 && scr_check_frame(ctx, rep))",
+                      V.idle_replicas_dropped(text))
+    if n != 1:
+        raise TransformError("no_frame_check: expected one call of "
+                             "scr_check_frame in the entry, found %d" % n)
+    return text
+
+
 # name -> (what, transformation); `private` and `percpu` are run.py's.
 GENERIC = {
     "private": ("today's program (as run.py times it)",
@@ -168,6 +180,7 @@ GENERIC = {
               "scr_current", frame),
     "percpu_plain": ("previous bookkeeping, today's map types",
                      percpu_plain_maps),
+    "nocheck": ("today's program without the frame check", no_frame_check),
 }
 
 PORTKNOCK = {
