@@ -32,6 +32,7 @@ sequencer stamps it, and leaving its PRNG as the program left it.
 
 Prints one line per frame, in trace order: "FRAME VERDICT".
 """
+import contextlib
 import json
 import os
 import shutil
@@ -134,6 +135,55 @@ def run(cmd):
     return r.stdout
 
 
+@contextlib.contextmanager
+def private_bpffs(prefix):
+    """A fresh work directory with a private bpffs mounted at WORK/bpffs;
+    yields both, unmounts and removes them on exit, even on failure."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    bpffs = os.path.join(work, "bpffs")
+    os.mkdir(bpffs)
+    mounted = False
+    try:
+        run(["mount", "-t", "bpf", "bpf", bpffs])
+        mounted = True
+        yield work, bpffs
+    finally:
+        if mounted:
+            subprocess.run(["umount", bpffs], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def queue_device(ns, queues):
+    """The veth scr0/scr1 with `queues` queues in network namespace `ns`,
+    made here and deleted on exit; yields scr0's ifindex."""
+    try:
+        run(["ip", "netns", "add", ns])
+        q = str(queues)
+        run(["ip", "-n", ns, "link", "add", "scr0", "numtxqueues", q,
+             "numrxqueues", q, "type", "veth", "peer", "name", "scr1",
+             "numtxqueues", q, "numrxqueues", q])
+        yield int(run(["ip", "netns", "exec", ns, "cat",
+                       "/sys/class/net/scr0/ifindex"]).strip())
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def run_on_queue(prog, frame, queue, ns, ifindex, work):
+    """Runs `frame` through the pinned program `prog` as if it arrived on RX
+    queue `queue` of scr0 (queue_device); returns bpftool's output."""
+    data, ctx = os.path.join(work, "frame.bin"), os.path.join(work, "ctx.bin")
+    with open(data, "wb") as f:
+        f.write(frame)
+    with open(ctx, "wb") as f:
+        # struct xdp_md: data, data_end, data_meta, ingress_ifindex,
+        # rx_queue_index, egress_ifindex.
+        f.write(struct.pack("<6I", 0, len(frame), 0, ifindex, queue, 0))
+    # nsenter keeps our mount namespace, and so the private bpffs.
+    return run(["nsenter", "--net=/run/netns/" + ns, "bpftool", "prog", "run",
+                "pinned", prog, "data_in", data, "ctx_in", ctx])
+
+
 def main():
     argv, config = sys.argv[1:], []
     while len(argv) >= 2 and argv[0] == "--config":
@@ -148,60 +198,38 @@ def main():
     obj, prog_name, pcap = args[0], args[1], args[2]
     k, spec = (1, "") if is_ref else (int(args[3]), args[4])
     ns = "scr-bt-%d" % os.getpid()
-    work = tempfile.mkdtemp(prefix="scr-bpftool-replicas-")
-    bpffs = os.path.join(work, "bpffs")
-    os.mkdir(bpffs)
-    mounted = False
     try:
-        run(["mount", "-t", "bpf", "bpf", bpffs])
-        mounted = True
-        if is_ref:
-            reference(obj, prog_name, pcap, int(args[3]), work, bpffs, config)
-            return 0
-        pins = os.path.join(bpffs, "obj")
-        load(obj, pins, os.path.join(bpffs, "maps"), config)
-        prog = os.path.join(pins, prog_name)
-        enter = []
-        ifindex = 0
-        if not by_cpu:
-            run(["ip", "netns", "add", ns])
-            q = str(k)
-            run(["ip", "-n", ns, "link", "add", "scr0", "numtxqueues", q,
-                 "numrxqueues", q, "type", "veth", "peer", "name", "scr1",
-                 "numtxqueues", q, "numrxqueues", q])
-            ifindex = int(run(["ip", "netns", "exec", ns, "cat",
-                               "/sys/class/net/scr0/ifindex"]).strip())
-            # nsenter keeps our mount namespace, and so the private bpffs.
-            enter = ["nsenter", "--net=/run/netns/" + ns]
-        cpus = os.cpu_count() or 1
-        fs = frames(pcap)
-        verdicts = {}
-        for i in order(len(fs), k, spec):
-            data = os.path.join(work, "frame.bin")
-            with open(data, "wb") as f:
-                f.write(fs[i])
-            cmd = ["bpftool", "prog", "run", "pinned", prog, "data_in", data]
-            if by_cpu:
-                cmd = ["taskset", "-c", str(i % k % cpus)] + cmd
-            else:
-                ctx = os.path.join(work, "ctx.bin")
-                with open(ctx, "wb") as f:
-                    # struct xdp_md: data, data_end, data_meta,
-                    # ingress_ifindex, rx_queue_index, egress_ifindex.
-                    f.write(struct.pack("<6I", 0, len(fs[i]), 0, ifindex,
-                                        i % k, 0))
-                cmd += ["ctx_in", ctx]
-            verdicts[i] = verdict_of(run(enter + cmd))
-        for i in range(len(fs)):
-            print("%d %s" % (i, verdicts[i]))
+        with contextlib.ExitStack() as stack:
+            work, bpffs = stack.enter_context(
+                private_bpffs("scr-bpftool-replicas-"))
+            if is_ref:
+                reference(obj, prog_name, pcap, int(args[3]), work, bpffs,
+                          config)
+                return 0
+            pins = os.path.join(bpffs, "obj")
+            load(obj, pins, os.path.join(bpffs, "maps"), config)
+            prog = os.path.join(pins, prog_name)
+            if not by_cpu:
+                ifindex = stack.enter_context(queue_device(ns, k))
+            cpus = os.cpu_count() or 1
+            fs = frames(pcap)
+            verdicts = {}
+            for i in order(len(fs), k, spec):
+                if by_cpu:
+                    data = os.path.join(work, "frame.bin")
+                    with open(data, "wb") as f:
+                        f.write(fs[i])
+                    out = run(["taskset", "-c", str(i % k % cpus), "bpftool",
+                               "prog", "run", "pinned", prog, "data_in",
+                               data])
+                else:
+                    out = run_on_queue(prog, fs[i], i % k, ns, ifindex, work)
+                verdicts[i] = verdict_of(out)
+            for i in range(len(fs)):
+                print("%d %s" % (i, verdicts[i]))
     except (RuntimeError, OSError, ValueError) as e:
         print("bpftool-replicas.py: error: %s" % e, file=sys.stderr)
         return 1
-    finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        if mounted:
-            subprocess.run(["umount", bpffs], capture_output=True)
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
