@@ -15,8 +15,8 @@ namespace scrcc {
 
 namespace {
 
-// @TSMASK@, @OUTER@, @TSRANGE@, @LEN@ and @RELEVANCE@ are filled in by
-// frameCheckC().
+// @TSMASK@, @OUTER@, @TSRANGE@, @SHORT@, @LEN@, @FAST@ and @RELEVANCE@ are
+// filled in by frameCheckC().
 constexpr const char *Template =
     R"C(/* ==================================================================
  * What a replica accepts (docs/packet-format.md). A frame that fails
@@ -36,7 +36,7 @@ constexpr const char *Template =
 /* Slots `oldest` may name (it is 0 without a history). */
 #define SCR_RING_SLOTS (SCR_HISTORY_LEN > 0 ? SCR_HISTORY_LEN : 1)
 
-/* layout.relevance on the original packet: what the sequencer's RELEVANT
+@SHORT@/* layout.relevance on the original packet: what the sequencer's RELEVANT
  * flag must say about it. */
 static __always_inline __u8 scr_relevant(struct xdp_md *ctx)
 {
@@ -44,7 +44,7 @@ static __always_inline __u8 scr_relevant(struct xdp_md *ctx)
 	const void *scr_end = (void *)(long)ctx->data_end;
 @LEN@	(void)scr_p;
 	(void)scr_end;
-	return @RELEVANCE@;
+@FAST@	return @RELEVANCE@;
 }
 
 /* True iff `ts` is more than the tolerance before `last` (serially: the
@@ -58,14 +58,14 @@ static __always_inline int scr_ts_behind(__u64 ts, __u64 last)
 
 /* Returns 1 if replica `rep` must drop the frame (counted in scr_replica
  * by reason), 0 if it may apply it: then it is the replica's last accepted
- * frame. Runs once per frame, before anything of it is used. A global
- * function: the verifier checks its branches once, not once per path of
- * the program around it. */
-__noinline int scr_check_frame(struct xdp_md *ctx, struct scr_replica *rep)
+ * frame. Runs once per frame, before anything of it is used. Inlined: a
+ * call of a global function costs more than the check. */
+static __always_inline int scr_check_frame(struct xdp_md *ctx,
+					   struct scr_replica *rep)
 {
 	const __u8 *outer = (void *)(long)ctx->data;
 	const struct scr_hdr *hdr = (const void *)(outer + SCR_OUTER_BYTES);
-	__u32 seq, hist_seq, oldest, base, ds, cds;
+	__u32 seq, hist_seq, oldest, base, ds, cds, d, slot;
 	__u64 ts, *reason;
 	__u8 relevant;
 
@@ -108,14 +108,21 @@ __noinline int scr_check_frame(struct xdp_md *ctx, struct scr_replica *rep)
 		 * frame in between (hist_seq below base wraps to a large value). */
 		else if (hist_seq - base > ds - 1)
 			reason = &rep->bad_hist_seq;
-		/* The ring's write slot advances by one per entry. */
-		else if ((rep->oldest + (hist_seq - rep->hist_seq)) % SCR_RING_SLOTS !=
-			 oldest)
-			reason = &rep->bad_oldest;
 		else if (scr_ts_behind(ts, rep->ts))
 			reason = &rep->bad_ts;
-		else
-			goto accept;
+		else {
+			/* The ring's write slot advances by one per entry: d of
+			 * them since the last frame (a division only after a loss
+			 * of more than N entries). */
+			d = hist_seq - rep->hist_seq;
+			slot = rep->oldest + d;
+			if (slot >= SCR_RING_SLOTS)
+				slot = d < SCR_RING_SLOTS ? slot - SCR_RING_SLOTS
+							  : slot % SCR_RING_SLOTS;
+			if (slot == oldest)
+				goto accept;
+			reason = &rep->bad_oldest;
+		}
 	}
 
 	/* Rejected frames that agree with each other are a stream the replica
@@ -149,8 +156,9 @@ accept:
 
 )C";
 
-/// \p R as a C condition, one conjunct of its top-level `&&` a line.
-std::string relevanceC(const scr::Expr &R) {
+/// \p R as a C condition, one conjunct of its top-level `&&` a line (the
+/// first \p InBounds bytes are known to be in the packet).
+std::string relevanceC(const scr::Expr &R, uint64_t InBounds) {
   std::vector<const scr::Expr *> Terms, Todo = {&R};
   while (!Todo.empty()) {
     const scr::Expr *E = Todo.back();
@@ -163,10 +171,10 @@ std::string relevanceC(const scr::Expr &R) {
     }
   }
   if (Terms.size() == 1) // a value: __u8 would keep its low byte only
-    return packetExprC(R) + " != 0";
+    return packetExprC(R, InBounds) + " != 0";
   std::string O;
   for (const scr::Expr *T : Terms)
-    O += (O.empty() ? "" : " &&\n\t       ") + packetExprC(*T);
+    O += (O.empty() ? "" : " &&\n\t       ") + packetExprC(*T, InBounds);
   return O;
 }
 
@@ -192,11 +200,33 @@ std::string frameCheckC(const scr::Layout &L) {
   substitute(O, "@OUTER@", Outer);
   const scr::ExprRef &R = L.Relevance;
   bool Len = R && usesLength(*R);
-  substitute(O, "@LEN@",
-             Len ? "\t__u64 scr_len = bpf_xdp_get_buff_len(ctx) - "
-                   "SCR_PREFIX_BYTES;\n"
-                 : "");
-  substitute(O, "@RELEVANCE@", R ? relevanceC(*R) : std::string("1"));
+  std::string LenC =
+      Len ? "\t/* Not an xdp.frags program: never a multi-buffer frame. "
+            "*/\n"
+            "\t__u64 scr_len = (__u64)(scr_end - (const void *)scr_p);\n"
+          : "";
+  // The bytes at fixed offsets are read after one bounds check for all of
+  // them, without one per byte: a check per byte costs, and would split
+  // the verifier's states of the whole program. A shorter packet takes a
+  // global function that reads byte by byte.
+  uint64_t Fixed = R ? fixedLoadsEnd(*R) : 0;
+  std::string Short, Fast;
+  if (Fixed) {
+    Short = "/* scr_relevant() of a packet shorter than the bytes it reads "
+            "at fixed\n * offsets: byte by byte, past the end reading zero. "
+            "*/\n"
+            "__noinline int scr_relevant_short(struct xdp_md *ctx)\n{\n"
+            "\tconst __u8 *scr_p = (void *)(long)ctx->data + "
+            "SCR_PREFIX_BYTES;\n"
+            "\tconst void *scr_end = (void *)(long)ctx->data_end;\n" +
+            LenC + "\n\treturn " + relevanceC(*R, 0) + ";\n}\n\n";
+    Fast = "\tif ((const void *)(scr_p + " + std::to_string(Fixed) +
+           ") > scr_end)\n\t\treturn scr_relevant_short(ctx);\n";
+  }
+  substitute(O, "@SHORT@", Short);
+  substitute(O, "@FAST@", Fast);
+  substitute(O, "@LEN@", LenC);
+  substitute(O, "@RELEVANCE@", R ? relevanceC(*R, Fixed) : std::string("1"));
   return O;
 }
 

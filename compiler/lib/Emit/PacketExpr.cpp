@@ -2,6 +2,7 @@
 
 #include "PacketExpr.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace scrcc {
@@ -16,9 +17,9 @@ std::string cMask(unsigned Bits) {
   return cHex(Bits >= 64 ? ~0ULL : (1ULL << Bits) - 1);
 }
 
-std::string packetExprC(const scr::Expr &E) {
+std::string packetExprC(const scr::Expr &E, uint64_t InBounds) {
   using Op = scr::Expr::Op;
-  auto A = [&](unsigned I) { return packetExprC(*E.Args[I]); };
+  auto A = [&](unsigned I) { return packetExprC(*E.Args[I], InBounds); };
   auto Bin = [&](const char *O) {
     return "(" + A(0) + " " + O + " " + A(1) + ")";
   };
@@ -32,6 +33,8 @@ std::string packetExprC(const scr::Expr &E) {
   case Op::Len:
     return "scr_len";
   case Op::Pkt:
+    if (E.Args[0]->K == Op::Const && E.Args[0]->Value + E.Bytes <= InBounds)
+      return "scr_pkt_in(scr_p, " + A(0) + ", " + std::to_string(E.Bytes) + ")";
     return "scr_pkt(scr_p, scr_end, " + A(0) + ", " + std::to_string(E.Bytes) +
            ")";
   case Op::Add:
@@ -84,6 +87,16 @@ std::string packetExprC(const scr::Expr &E) {
   return "0";
 }
 
+uint64_t fixedLoadsEnd(const scr::Expr &E) {
+  uint64_t End = 0;
+  if (E.K == scr::Expr::Op::Pkt && E.Args[0]->K == scr::Expr::Op::Const &&
+      E.Args[0]->Value < 0xffff)
+    End = E.Args[0]->Value + E.Bytes;
+  for (const scr::ExprRef &A : E.Args)
+    End = std::max(End, fixedLoadsEnd(*A));
+  return End;
+}
+
 bool usesLength(const scr::Expr &E) {
   if (E.K == scr::Expr::Op::Len)
     return true;
@@ -103,6 +116,18 @@ static __always_inline __attribute__((unused)) __u64 scr_shl(__u64 a, __u64 s)
 static __always_inline __attribute__((unused)) __u64 scr_shr(__u64 a, __u64 s)
 {
 	return s >= 64 ? 0 : a >> s;
+}
+
+/* Big-endian load of `bytes` bytes at `off` of a packet known to hold them. */
+static __always_inline __attribute__((unused)) __u64 scr_pkt_in(const __u8 *p,
+								 __u32 off,
+								 __u32 bytes)
+{
+	__u64 v = 0;
+
+	for (__u32 i = 0; i < bytes; i++)
+		v = (v << 8) | p[off + i];
+	return v;
 }
 
 /* Big-endian load of `bytes` bytes at `off` of the original packet; bytes

@@ -28,13 +28,19 @@ std::string cMask(unsigned Bits);
 /// The C expression computing \p E on the original packet with the
 /// semantics of scr::Expr::eval (64-bit unsigned wrapping arithmetic, loads
 /// past the end read zero bytes). The packet is [scr_p, scr_end), its length
-/// scr_len; the helpers are packetExprHelpersC()'s.
-std::string packetExprC(const scr::Expr &E);
+/// scr_len; the helpers are packetExprHelpersC()'s. A load at a constant
+/// offset that ends at most \p InBounds bytes into the packet reads it
+/// without a bounds check: the caller has checked that many bytes.
+std::string packetExprC(const scr::Expr &E, uint64_t InBounds = 0);
+
+/// The end of the furthest load at a constant offset in \p E (0 if none).
+uint64_t fixedLoadsEnd(const scr::Expr &E);
 
 /// True if \p E reads the frame length (scr_len).
 bool usesLength(const scr::Expr &E);
 
-/// scr_shl(), scr_shr() and scr_pkt(), which packetExprC() calls.
+/// scr_shl(), scr_shr(), scr_pkt() and scr_pkt_in(), which packetExprC()
+/// calls.
 std::string packetExprHelpersC();
 
 } // namespace scrcc
