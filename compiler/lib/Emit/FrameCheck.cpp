@@ -180,7 +180,7 @@ std::string relevanceC(const scr::Expr &R, uint64_t InBounds) {
 
 } // namespace
 
-std::string frameCheckC(const scr::Layout &L) {
+std::string frameCheckC(const scr::Layout &L, bool Frags) {
   std::string O = Template;
   substitute(O, "@TSMASK@", cMask(L.TimestampBits));
   substitute(O, "@TSRANGE@",
@@ -200,11 +200,12 @@ std::string frameCheckC(const scr::Layout &L) {
   substitute(O, "@OUTER@", Outer);
   const scr::ExprRef &R = L.Relevance;
   bool Len = R && usesLength(*R);
-  std::string LenC =
-      Len ? "\t/* Not an xdp.frags program: never a multi-buffer frame. "
-            "*/\n"
-            "\t__u64 scr_len = (__u64)(scr_end - (const void *)scr_p);\n"
-          : "";
+  std::string LenC;
+  if (Len && Frags)
+    LenC = "\t__u64 scr_len = bpf_xdp_get_buff_len(ctx) - SCR_PREFIX_BYTES;\n";
+  else if (Len)
+    LenC = "\t/* Not an xdp.frags program: never a multi-buffer frame. */\n"
+           "\t__u64 scr_len = (__u64)(scr_end - (const void *)scr_p);\n";
   // The bytes at fixed offsets are read after one bounds check for all of
   // them, without one per byte: a check per byte costs, and would split
   // the verifier's states of the whole program. A shorter packet takes a

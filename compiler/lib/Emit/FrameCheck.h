@@ -22,7 +22,9 @@ namespace scrcc {
 
 /// The check's limits, scr_relevant() and scr_check_frame(). Needs
 /// struct scr_hdr, struct scr_replica and the frame geometry macros.
-std::string frameCheckC(const scr::Layout &L);
+/// \p Frags: the entry is an xdp.frags program (frames may be
+/// multi-buffer, so the frame length is bpf_xdp_get_buff_len()).
+std::string frameCheckC(const scr::Layout &L, bool Frags);
 
 } // namespace scrcc
 

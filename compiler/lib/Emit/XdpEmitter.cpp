@@ -784,7 +784,8 @@ private:
              ");\n";
     }
     O += "}\n\n";
-    O += packetExprHelpersC() + frameCheckC(L);
+    O += packetExprHelpersC() +
+         frameCheckC(L, StringRef(P.Section).starts_with("xdp.frags"));
     return O;
   }
 
