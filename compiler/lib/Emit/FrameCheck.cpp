@@ -216,7 +216,8 @@ std::string frameCheckC(const scr::Layout &L, bool Frags) {
     Short = "/* scr_relevant() of a packet shorter than the bytes it reads "
             "at fixed\n * offsets: byte by byte, past the end reading zero. "
             "*/\n"
-            "__noinline int scr_relevant_short(struct xdp_md *ctx)\n{\n"
+            "__attribute__((noinline)) int scr_relevant_short(struct xdp_md "
+            "*ctx)\n{\n"
             "\tconst __u8 *scr_p = (void *)(long)ctx->data + "
             "SCR_PREFIX_BYTES;\n"
             "\tconst void *scr_end = (void *)(long)ctx->data_end;\n" +
