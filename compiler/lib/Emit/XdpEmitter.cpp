@@ -632,7 +632,9 @@ private:
         Decls += std::string("static ") + Decl + ";\n";
     std::string O = "#ifndef NULL\n#define NULL ((void *)0)\n#endif\n"
                     "#ifndef __array\n#define __array(name, val) typeof(val) "
-                    "*name[]\n#endif\n";
+                    "*name[]\n#endif\n"
+                    "#ifndef __noinline\n#define __noinline "
+                    "__attribute__((noinline))\n#endif\n";
     if (!Decls.empty())
       O += "/* Helpers the code below calls, which the input does not "
            "declare. */\n"
