@@ -1,8 +1,9 @@
-//===- MapInit.cpp - Filling configuration maps from a JSON file ----------===//
+//===- MapInit.cpp - Filling a program's maps from a JSON file ------------===//
 
 #include "scrrt/MapInit.h"
 
 #include "scrcc/Layout.h"
+#include "scrrt/BpfMap.h"
 #include "scrrt/BpfProgram.h"
 #include "scrrt/ReplicaLoader.h"
 
@@ -236,16 +237,79 @@ private:
 
 } // namespace
 
-std::optional<std::string> notConfiguration(const scr::Layout &L,
-                                            const std::string &Map) {
+namespace {
+
+const scr::StateObject *stateOf(const scr::Layout &L, const std::string &Map) {
   for (const scr::StateObject &S : L.State)
-    if (S.Name == Map) {
-      if (!S.Written)
-        return std::nullopt;
-      return std::string("the program writes this map: it is replicated "
-                         "state, not configuration");
-    }
+    if (S.Name == Map)
+      return &S;
+  return nullptr;
+}
+
+} // namespace
+
+std::optional<std::string> notProgramState(const scr::Layout &L,
+                                           const std::string &Map) {
+  if (stateOf(L, Map))
+    return std::nullopt;
   return std::string("no such map in the layout's state");
+}
+
+std::optional<std::vector<BpfMap *>> initialStateTargets(BpfObject &Obj,
+                                                         const scr::Layout &L,
+                                                         const std::string &Map,
+                                                         std::string &Error) {
+  BpfMap *M = Obj.map(Map);
+  if (!M) {
+    Error = "the program has no map `" + Map + "`";
+    return std::nullopt;
+  }
+  const scr::StateObject *S = stateOf(L, Map);
+  // Configuration, or a written map of the original program: the map.
+  if (!S || !S->Written || M->type() != BPF_MAP_TYPE_ARRAY_OF_MAPS)
+    return std::vector<BpfMap *>{M};
+  // A written map of the SCR program: every private copy it declares
+  // (replica r's is NAME__r<r>; a bench variant may declare fewer).
+  std::vector<BpfMap *> Copies;
+  for (unsigned R = 0;; ++R) {
+    BpfMap *C = Obj.map(Map + "__r" + std::to_string(R));
+    if (!C)
+      break;
+    Copies.push_back(C);
+  }
+  if (Copies.empty()) {
+    Error = "written map `" + Map + "` has no private copy `" + Map +
+            "__r0` in the SCR program";
+    return std::nullopt;
+  }
+  return Copies;
+}
+
+bool writeMapInit(BpfObject &Obj, const scr::Layout &L,
+                  const std::vector<MapInitEntry> &Entries,
+                  std::string &Error) {
+  for (const MapInitEntry &E : Entries) {
+    auto Targets = initialStateTargets(Obj, L, E.Map, Error);
+    if (!Targets) {
+      Error = E.Where + ": " + Error;
+      return false;
+    }
+    for (BpfMap *M : *Targets) {
+      if (E.Key.size() != M->keySize() || E.Value.size() != M->valueSize()) {
+        Error = E.Where + ": key and value must be " +
+                std::to_string(M->keySize()) + " and " +
+                std::to_string(M->valueSize()) + " bytes (got " +
+                std::to_string(E.Key.size()) + " and " +
+                std::to_string(E.Value.size()) + ")";
+        return false;
+      }
+      if (!M->update(E.Key, E.Value, Error)) {
+        Error = E.Where + ": " + Error;
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 std::optional<std::vector<MapInitEntry>> readMapInit(const std::string &Path,
@@ -273,11 +337,16 @@ std::optional<std::vector<MapInitEntry>> readMapInit(const std::string &Path,
   std::vector<MapInitEntry> Out;
   for (const auto &[Name, Entries] : Doc.items()) {
     const bpf_map *M = bpf_object__find_map_by_name(Obj.raw(), Name.c_str());
+    // A written map of the SCR program is an array of maps: the entries
+    // are encoded for its private copies (replica 0's stands for all).
+    const scr::StateObject *S = stateOf(L, Name);
+    if (M && S && S->Written && bpf_map__type(M) == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+      M = bpf_object__find_map_by_name(Obj.raw(), (Name + "__r0").c_str());
     if (!M) {
       Error = Path + ": no map `" + Name + "` in the program";
       return std::nullopt;
     }
-    if (auto Why = notConfiguration(L, Name)) {
+    if (auto Why = notProgramState(L, Name)) {
       Error = Path + ": " + Name + ": " + *Why;
       return std::nullopt;
     }

@@ -118,6 +118,9 @@ struct DifferentialReplay::Impl {
   std::vector<ReplicatedMap> State;
   cpu_set_t UsableCpus; // before the replay pins its thread
   unsigned Runs = 0;    // replays run on these programs
+  // The control plane's entries (--config, --map-init): every schedule
+  // starts from them, as from a fresh load.
+  std::vector<MapInitEntry> InitialEntries;
 
   // Computed once: the frames, the original's verdicts and its state at
   // every checkpoint.
@@ -351,8 +354,11 @@ bool DifferentialReplay::prepare(const ReplayOptions &Options,
   return I->loadPrograms(Error) && I->bindState(Error) && I->fillConfig(Error);
 }
 
-// Configuration maps are shared by every replica and only read by the data
-// plane: the same entries on both sides.
+// The control plane's entries, the same on both sides: configuration maps
+// are shared by every replica; a map the program also writes (a block list
+// with per-entry counters) gets them in the original and in every
+// replica's private copy, so every replica starts from the original's
+// state.
 bool DifferentialReplay::Impl::fillConfig(std::string &Error) {
   std::vector<MapInitEntry> Entries;
   for (const ReplayOptions::ConfigEntry &E : Opt.Config)
@@ -363,32 +369,14 @@ bool DifferentialReplay::Impl::fillConfig(std::string &Error) {
       return false;
     Entries.insert(Entries.end(), FromFile->begin(), FromFile->end());
   }
-  for (const MapInitEntry &E : Entries) {
-    if (auto Why = notConfiguration(Out.Layout, E.Map)) {
+  for (const MapInitEntry &E : Entries)
+    if (auto Why = notProgramState(Out.Layout, E.Map)) {
       Error = E.Where + ": " + *Why;
       return false;
     }
-    for (BpfObject *Obj : {Original.get(), Scr.get()}) {
-      BpfMap *M = Obj->map(E.Map);
-      if (!M) {
-        Error = E.Where + ": a program has no map `" + E.Map + "`";
-        return false;
-      }
-      if (E.Key.size() != M->keySize() || E.Value.size() != M->valueSize()) {
-        Error = E.Where + ": key and value must be " +
-                std::to_string(M->keySize()) + " and " +
-                std::to_string(M->valueSize()) + " bytes (got " +
-                std::to_string(E.Key.size()) + " and " +
-                std::to_string(E.Value.size()) + ")";
-        return false;
-      }
-      if (!M->update(E.Key, E.Value, Error)) {
-        Error = E.Where + ": " + Error;
-        return false;
-      }
-    }
-  }
-  return true;
+  InitialEntries = std::move(Entries);
+  return writeMapInit(*Original, Out.Layout, InitialEntries, Error) &&
+         writeMapInit(*Scr, Out.Layout, InitialEntries, Error);
 }
 
 void DifferentialReplay::Impl::diverge(uint64_t Packet, unsigned Replica,
@@ -535,7 +523,7 @@ bool DifferentialReplay::Impl::compareState(uint64_t Packet, unsigned Replica,
 }
 
 // Another schedule on the same loaded program starts from the state a
-// fresh load has.
+// fresh load has, the control plane's entries written.
 bool DifferentialReplay::Impl::clearScrState(std::string &Error) {
   std::vector<const BpfMap *> Maps = {StatsMap, UnownedMap};
   for (const char *Name : {LossCoreMapName, LossLogMapName, LossSeenMapName})
@@ -547,7 +535,7 @@ bool DifferentialReplay::Impl::clearScrState(std::string &Error) {
   for (const BpfMap *M : Maps)
     if (!clearMap(*M, Error))
       return false;
-  return true;
+  return writeMapInit(*Scr, Out.Layout, InitialEntries, Error);
 }
 
 std::vector<uint64_t> scheduleOrder(Schedule S, uint64_t N, unsigned K,
@@ -874,6 +862,8 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
         if (!clearMap(*M.Original, Error))
           return false;
       if (OriginalEnv && !clearMap(*OriginalEnv, Error))
+        return false;
+      if (!writeMapInit(*Original, Out.Layout, InitialEntries, Error))
         return false;
     }
     CurrentSchedule = scheduleName(S);

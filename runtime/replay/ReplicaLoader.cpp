@@ -170,17 +170,12 @@ bool loadReplicas(const ScrOutput &Out, const std::string &PinDir,
     return false;
   if (!checkReplicaShape(Out, *Obj, Error))
     return false;
-  // Configuration first: once pinned, the program may be attached.
+  // The control plane's entries first: once pinned, the program may be
+  // attached. A written map gets them in every replica's private copy.
   for (const std::string &File : Options.MapInit) {
     auto Entries = readMapInit(File, *Obj, Out.Layout, Error);
-    if (!Entries)
+    if (!Entries || !writeMapInit(*Obj, Out.Layout, *Entries, Error))
       return false;
-    for (const MapInitEntry &E : *Entries) {
-      if (!Obj->map(E.Map)->update(E.Key, E.Value, Error)) {
-        Error = E.Where + ": " + Error;
-        return false;
-      }
-    }
   }
   bpf_program *Prog =
       bpf_object__find_program_by_name(Obj->raw(), Out.Layout.Entry.c_str());

@@ -48,7 +48,8 @@ static void usage() {
       "of its packet stream. HEX: bytes in memory order, as `state` prints\n"
       "them (e.g. 0a000001). The program is compiled with\n"
       "OUTDIR/compile_flags.txt and then CLANG-FLAGS; --map-init fills its\n"
-      "configuration maps before it is pinned (docs/runtime-replay.md).\n");
+      "maps (every replica's copy of a written one) before it is pinned\n"
+      "(docs/runtime-replay.md).\n");
 }
 
 static int fail(const std::string &Msg) {

@@ -78,15 +78,15 @@ struct ReplayOptions {
   uint64_t Skew = 3;
   /// Seed of the random schedule.
   uint64_t ScheduleSeed = 1;
-  /// Entries written, before the replay, into configuration maps (layout
-  /// state with written: false) of both programs, as a control plane
-  /// fills them in production.
+  /// Entries written, before the replay, into maps of both programs, as a
+  /// control plane fills them in production: configuration maps, and maps
+  /// the program writes (in the SCR program every replica's copy).
   struct ConfigEntry {
     std::string Map;
     std::vector<uint8_t> Key, Value;
   };
   std::vector<ConfigEntry> Config;
-  /// Files of entries for configuration maps (MapInit.h, --map-init),
+  /// Files of entries for the program's maps (MapInit.h, --map-init),
   /// written after Config, encoded with the original's BTF.
   std::vector<std::string> MapInit;
   /// How many divergences to keep in detail (all are counted).
