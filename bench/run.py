@@ -11,7 +11,8 @@ next to the previous per-CPU design of the SCR program (the `percpu`
 variant: what private replicas cost against it),
 the dispatch cost of XDP on this machine, scrcc's compile time against
 clang, the history entry size and the cores it allows per packet size, and
-the sequencer's hardware cost. Prints Markdown tables, writes
+the sequencer's hardware cost, and the predicted speed-up at 14 cores
+(d = 100 ns) next to the paper's. Prints Markdown tables, writes
 bench/results.json and bench/plots/*.png; --update-docs also puts the tables
 into docs/performance.md. docs/performance.md explains every method.
 """
@@ -285,6 +286,20 @@ def size_metrics(layout_path):
             "cores_at_256": paper.cores_that_fit(256, framing, entry_bytes)}
 
 
+def speedup(name, timing, d_here, k=paper.SPEEDUP_CORES):
+    """The model's speed-up at k cores over the original on one core, with
+    d = 100 ns (the paper's) and with d measured here, next to what the
+    paper's Table 4 gives at d = 100 ns."""
+    d = paper.PAPER_DISPATCH_NS
+    return {"cores": k, "d_ns": d,
+            "ours": analysis.predicted_speedup(k, d, timing["c1_ns"],
+                                               timing["c2_ns"]),
+            "ours_d_here": analysis.predicted_speedup(
+                k, d_here, timing["c1_ns"], timing["c2_ns"]),
+            "d_here_ns": d_here,
+            "paper": paper.predicted_speedup(name, k, d)}
+
+
 def goals(name, timing, size, compile_time, vs_percpu):
     p = paper.PROGRAMS.get(name)
     return {
@@ -461,6 +476,7 @@ def main():
                      "timing": timing, "size": size, "compile": ct,
                      "hardware": hw,
                      "paper": paper.PROGRAMS.get(name)}
+                e["speedup"] = speedup(name, timing, d_here)
                 e["goals"] = goals(name, timing, size, ct,
                                    e["private_vs_percpu"])
                 results["examples"][name] = e

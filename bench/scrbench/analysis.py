@@ -133,3 +133,9 @@ def compare(new, old, raw=None, k1=1, again="again"):
 def predicted_mpps(k, d, c1, c2):
     """The paper's model: k / (d + c1 + (k-1) c2) packets per ns, in Mpps."""
     return 1000.0 * k / (d + c1 + (k - 1) * c2)
+
+
+def predicted_speedup(k, d, c1, c2):
+    """The model's speed-up at k cores over the original on one core
+    (1 / (d + c1)): k (d + c1) / (d + c1 + (k-1) c2)."""
+    return predicted_mpps(k, d, c1, c2) / predicted_mpps(1, d, c1, c2)

@@ -7,6 +7,10 @@ Table 4 (model parameters in ns) and the Tofino core counts of section 4.3.
 # Dispatch cost the paper's model uses (Table 4 measures 80-110 ns).
 PAPER_DISPATCH_NS = 100.0
 
+# The core count the speed-up is predicted at (the paper's testbed runs
+# DDoS and port knocking on 14 cores).
+SPEEDUP_CORES = 14
+
 # The SCR framing the paper's core counts imply: an outer Ethernet header
 # (14 B) and a 2-byte pointer to the oldest entry (see cores_that_fit).
 PAPER_FRAMING_BYTES = 16
@@ -61,3 +65,13 @@ def cores_that_fit(packet_bytes, framing_bytes, entry_bytes):
     if room < 0 or entry_bytes <= 0:
         return 0 if room < 0 else None
     return 1 + room // entry_bytes
+
+
+def predicted_speedup(name, k=SPEEDUP_CORES, d=PAPER_DISPATCH_NS):
+    """The speed-up at k cores the paper's own c1 and c2 (Table 4) give in
+    the model at dispatch cost d, or None for a program it did not have."""
+    p = PROGRAMS.get(name)
+    if not p:
+        return None
+    t = d + p["c1"]
+    return k * t / (t + (k - 1) * p["c2"])

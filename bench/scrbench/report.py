@@ -35,6 +35,7 @@ def tables(results):
             _f(sp["c2_over_c1"]["max"], 2), pr,
             _goal(e["goals"]["c2_over_c1_vs_paper"])))
     out.append("")
+    out.append(speedup_table(results))
     out.append("### Private replicas against the previous per-CPU design "
                "(same run)\n")
     out.append("Today's SCR program (each written map an array of maps "
@@ -115,5 +116,32 @@ def tables(results):
             "refused (see results.json)" if "verilog_error" in h
             else h.get("verilog_lut", "not synthesised"),
             h.get("verilog_ff", "-")))
+    out.append("")
+    return "\n".join(out)
+
+
+def speedup_table(results):
+    """The model's speed-up at 14 cores, d = 100 ns, next to the paper's."""
+    ex = results["examples"]
+    first = next(iter(ex.values()), None)
+    if not first or "speedup" not in first:
+        return ""
+    k, d = first["speedup"]["cores"], first["speedup"]["d_ns"]
+    out = ["### Predicted speed-up at %d cores (d = %.0f ns)\n" % (k, d),
+           "throughput(k) / throughput of the original on one core = "
+           "k (d + c1) / (d + c1 + (k-1) c2), with c1 and c2 measured here "
+           "and, for the paper, its Table 4 (c1, c2) at the same d; "
+           "\"d here\" uses the dispatch cost measured on this machine.\n",
+           "| program | c1 | c2 | speed-up at %d | paper's c1, c2 | paper "
+           "speed-up at %d | speed-up at %d, d here |" % (k, k, k),
+           "|---|---|---|---|---|---|---|"]
+    for name, e in ex.items():
+        t, s = e["timing"], e["speedup"]
+        p = paper.PROGRAMS.get(name)
+        out.append("| %s | %s | %s | %.2f× | %s | %s | %.2f× |" % (
+            name, _f(t["c1_ns"]), _f(t["c2_ns"], 2), s["ours"],
+            "%d, %d" % (p["c1"], p["c2"]) if p else "-",
+            "%.2f×" % s["paper"] if s["paper"] is not None else "-",
+            s["ours_d_here"]))
     out.append("")
     return "\n".join(out)

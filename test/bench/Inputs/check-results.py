@@ -36,6 +36,17 @@ def main():
             if not isinstance(vs.get(key), (int, float)):
                 errors.append("%s: private_vs_percpu.%s is %r"
                               % (name, key, vs.get(key)))
+        # Issue 16: the speed-up at 14 cores, d = 100 ns, next to the
+        # paper's (its Table 4 through the same model).
+        sp = e.get("speedup") or {}
+        if (sp.get("cores"), sp.get("d_ns")) != (14, 100.0) or not (
+                isinstance(sp.get("ours"), (int, float)) and sp["ours"] > 0):
+            errors.append("%s: speedup at 14 cores, d = 100 ns, is %r"
+                          % (name, sp))
+        elif e.get("paper") and not (
+                isinstance(sp.get("paper"), float) and sp["paper"] > 1):
+            errors.append("%s: the paper's speed-up is %r"
+                          % (name, sp.get("paper")))
         if len(e.get("timing", {}).get("predicted_mpps", {}).get("d_here", [])) != 32:
             errors.append("%s: predicted throughput for k = 1..32 missing" % name)
     if not isinstance(results.get("dispatch", {}).get("live_drop_ns"), (int, float)):
