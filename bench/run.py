@@ -12,8 +12,9 @@ variant: what private replicas cost against it),
 the dispatch cost of XDP on this machine, scrcc's compile time against
 clang, the history entry size and the cores it allows per packet size, and
 the sequencer's hardware cost, and the predicted speed-up at 14 cores
-(d = 100 ns) next to the paper's. Prints Markdown tables, writes
-bench/results.json and bench/plots/*.png; --update-docs also puts the tables
+(d = 100 ns) next to the paper's. An example's control-plane entries
+(examples/NAME.map-init.json) fill its maps first. Prints Markdown tables,
+writes bench/results.json and bench/plots/*.png; --update-docs also puts the tables
 into docs/performance.md. docs/performance.md explains every method.
 """
 import argparse
@@ -107,11 +108,13 @@ def scrcc(tools, src, cores, outdir, emit):
     return os.path.join(outdir, "scr_layout.json")
 
 
-def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
+def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False,
+                    map_init=()):
     """Writes and compiles every variant; returns the scr-xdp-bench plan's
     program list: empty, original, original_harness, scr_k<K> (today's
     private replicas) and percpu_k<K> (the previous per-CPU design) for K in
-    ks, and again_k1 (scr_k1 once more)."""
+    ks, and again_k1 (scr_k1 once more). map_init: --map-init files the
+    programs but the empty one are filled from."""
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     stem = os.path.basename(src)[:-len(".bpf.c")]
@@ -161,10 +164,15 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False):
     empty_o = os.path.join(d, "empty.o")
     run(bpf_cc_args(os.path.join(HERE, "bpf", "empty_pass.bpf.c"), empty_o),
         "compiling the empty program")
-    return [{"name": "empty", "object": empty_o, "entry": "bench_empty"},
-            {"name": "original", "object": orig_o, "entry": entry},
-            {"name": "original_harness", "object": h[:-2] + ".o",
-             "entry": entry}] + scr
+    progs = [{"name": "original", "object": orig_o, "entry": entry},
+             {"name": "original_harness", "object": h[:-2] + ".o",
+              "entry": entry}] + scr
+    if map_init:
+        # The original's maps are named as in the layout's state.
+        for p in progs:
+            p["map_init"] = {"layout": scr[0]["layout"],
+                             "files": [os.path.abspath(f) for f in map_init]}
+    return [{"name": "empty", "object": empty_o, "entry": "bench_empty"}] + progs
 
 
 def time_plan(tools, work, name, programs, trace_kind, args):
@@ -444,8 +452,11 @@ def main():
             for name in examples:
                 print("bench: %s" % name, file=sys.stderr, flush=True)
                 src = os.path.join(ROOT, "examples", name + ".bpf.c")
-                progs = prepare_example(name, src, ks, work, tools, pool,
-                                        args.all_replica_maps)
+                # An example's control plane: examples/NAME.map-init.json.
+                init = src[:-len(".bpf.c")] + ".map-init.json"
+                progs = prepare_example(
+                    name, src, ks, work, tools, pool, args.all_replica_maps,
+                    [init] if os.path.exists(init) else [])
                 raw = time_plan(tools, work, name, progs,
                                 paper.TRACE_KIND.get(name, "zipf"), args)
                 timing = analysis.analyse(raw, ks, "scr")

@@ -20,6 +20,7 @@
 #include "XdpTimer.h"
 
 #include "scrrt/BpfProgram.h"
+#include "scrrt/MapInit.h"
 #include "scrrt/QueueDevice.h"
 #include "scrrt/TraceGen.h"
 
@@ -108,6 +109,20 @@ Variant loadVariant(const json &P) {
   V.CheckReplay = P.value("check_replay", false);
   if (V.CheckReplay && !V.Layout)
     fail(Where + ": check_replay needs a layout");
+  // The control plane's entries (MapInit.h): the layout names the maps
+  // the program writes, which an SCR object holds as private copies.
+  if (P.contains("map_init")) {
+    const json &M = get<json>(P, "map_init", Where);
+    auto L = scr::Layout::load(get<std::string>(M, "layout", Where), Error);
+    if (!L)
+      fail(Where + ": " + Error);
+    for (const std::string &File :
+         get<std::vector<std::string>>(M, "files", Where)) {
+      auto Entries = scrrt::readMapInit(File, *V.Object, *L, Error);
+      if (!Entries || !scrrt::writeMapInit(*V.Object, *L, *Entries, Error))
+        fail(Where + ": " + Error);
+    }
+  }
   return V;
 }
 
