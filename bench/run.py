@@ -52,6 +52,8 @@ def multiarch():
 
 # Flags after scrcc's `--` and after every compile (--clang-arg).
 EXTRA_FLAGS = []
+# scrcc's own options before its `--` (scr-bench's --entry).
+SCRCC_OPTIONS = []
 
 
 def program_flags(outdir):
@@ -103,18 +105,25 @@ def entry_of(layout_path):
 
 def scrcc(tools, src, cores, outdir, emit):
     run([tool(tools, "scrcc"), src, "--cores", str(cores), "-o", outdir,
-         "--emit", emit, "--"] + EXTRA_FLAGS,
+         "--emit", emit] + SCRCC_OPTIONS + ["--"] + EXTRA_FLAGS,
         "scrcc --cores %d on %s" % (cores, src))
     return os.path.join(outdir, "scr_layout.json")
 
 
+# The per-entry cost breakdown (scr-bench): the replay loop without the
+# slice, and without the decode either (variants.py).
+BREAKDOWN = (("decode", variants.decode_only_variant),
+             ("walk", variants.walk_only_variant))
+
+
 def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False,
-                    map_init=()):
+                    map_init=(), breakdown=False, percpu=True):
     """Writes and compiles every variant; returns the scr-xdp-bench plan's
     program list: empty, original, original_harness, scr_k<K> (today's
-    private replicas) and percpu_k<K> (the previous per-CPU design) for K in
-    ks, and again_k1 (scr_k1 once more). map_init: --map-init files the
-    programs but the empty one are filled from."""
+    private replicas) and percpu_k<K> (the previous per-CPU design; with
+    percpu) for K in ks, and again_k1 (scr_k1 once more); with breakdown
+    also decode_k<K> and walk_k<K> (BREAKDOWN). map_init: --map-init files
+    the programs but the empty one are filled from."""
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     stem = os.path.basename(src)[:-len(".bpf.c")]
@@ -125,10 +134,14 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False,
         entry = entry_of(layout)
         with open(os.path.join(out, stem + ".scr.bpf.c")) as f:
             generated = f.read()
-        texts = [("scr", generated if all_replica_maps
-                  else variants.idle_replicas_dropped(generated))]
+        scr = (generated if all_replica_maps
+               else variants.idle_replicas_dropped(generated))
+        texts = [("scr", scr)]
+        if breakdown:
+            texts += [(which, make(scr)) for which, make in BREAKDOWN]
         try:
-            texts.append(("percpu", variants.percpu_variant(generated)))
+            if percpu:
+                texts.append(("percpu", variants.percpu_variant(generated)))
         except variants.NoPercpuVariant as err:
             print("bench: %s: no percpu variant: %s" % (name, err),
                   file=sys.stderr)
@@ -175,11 +188,13 @@ def prepare_example(name, src, ks, work, tools, pool, all_replica_maps=False,
     return [{"name": "empty", "object": empty_o, "entry": "bench_empty"}] + progs
 
 
-def time_plan(tools, work, name, programs, trace_kind, args):
+def time_plan(tools, work, name, programs, trace_kind, args, pcap=None):
+    """Times programs in interleaved rounds on a trace of scr-trace's kind
+    trace_kind, or on the frames of pcap."""
+    trace = ({"pcap": os.path.abspath(pcap)} if pcap else
+             {"kind": trace_kind, "packets": args.trace_packets, "seed": 1})
     plan = {"cpu": args.cpu, "repeat": args.repeat, "rounds": args.rounds,
-            "trace": {"kind": trace_kind, "packets": args.trace_packets,
-                      "seed": 1},
-            "programs": programs}
+            "trace": trace, "programs": programs}
     if getattr(args, "arrival", None):
         plan["arrival"] = args.arrival
     plan_path = os.path.join(work, "%s.plan.json" % name)

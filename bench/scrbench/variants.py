@@ -48,14 +48,17 @@ class NoPercpuVariant(TransformError):
 
 
 def _entry_re(entry):
-    return re.compile(r'SEC\(\s*"xdp"\s*\)\s*int\s+' + re.escape(entry) +
-                      r'\s*\(\s*struct\s+xdp_md\s*\*\s*ctx\s*\)')
+    """The entry's definition: any XDP section name (SEC("xdp"),
+    SEC("xdp_prog"), ...), any name of its context parameter."""
+    return re.compile(r'SEC\(\s*"xdp[^"]*"\s*\)\s*int\s+' + re.escape(entry) +
+                      r'\s*\(\s*struct\s+xdp_md\s*\*\s*(\w+)\s*\)')
 
 
 def harness(source, entry, restore):
     body = entry + "__bench_body"
     text, n = _entry_re(entry).subn(
-        "static __always_inline int %s(struct xdp_md *ctx)" % body, source)
+        lambda m: "static __always_inline int %s(struct xdp_md *%s)"
+        % (body, m.group(1)), source)
     if n != 1:
         raise TransformError(
             "expected one 'SEC(\"xdp\") int %s(struct xdp_md *ctx)', found %d"
@@ -98,6 +101,37 @@ def scr_bench_variant(source, entry):
                 "scrcc's output changed shape?)" % (old, text.count(old)))
         text = text.replace(old, new)
     return harness(text, entry, "SCR_PREFIX_BYTES")
+
+
+# The replay loop's steps, each kept but the later ones (the per-entry cost
+# breakdown of docs/performance.md): the marked call applies one decoded
+# entry; the decode before it reads the entry's bits from the frame.
+APPLY_ENTRY = "scr_replay_entry(&f); /* scr:replay-history */"
+DECODE_ENTRY = "scr_decode(&f, raw);"
+# Keeps what the removed step would have read alive (no code, no store).
+KEEP = 'asm volatile("" : : "r"(%s) : "memory");'
+
+
+def decode_only_variant(source):
+    """The SCR program whose replay loop walks the ring and decodes every
+    entry but applies none (the slice is not run): c2 of it is the cost of
+    reaching and decoding an entry."""
+    if source.count(APPLY_ENTRY) != 1:
+        raise TransformError("expected one '%s' in the replay loop, found %d "
+                             "(has scrcc's output changed shape?)"
+                             % (APPLY_ENTRY, source.count(APPLY_ENTRY)))
+    return source.replace(APPLY_ENTRY, KEEP % "&f")
+
+
+def walk_only_variant(source):
+    """decode_only_variant without the decode either: the ring walk alone
+    (slot arithmetic, bounds checks, the applied-entries test)."""
+    text = decode_only_variant(source)
+    if text.count(DECODE_ENTRY) != 1:
+        raise TransformError("expected one '%s' in the replay loop, found %d "
+                             "(has scrcc's output changed shape?)"
+                             % (DECODE_ENTRY, text.count(DECODE_ENTRY)))
+    return text.replace(DECODE_ENTRY, KEEP % "raw")
 
 
 # ---- source surgery on the generated program -------------------------------

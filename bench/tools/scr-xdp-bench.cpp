@@ -21,6 +21,7 @@
 
 #include "scrrt/BpfProgram.h"
 #include "scrrt/MapInit.h"
+#include "scrrt/Pcap.h"
 #include "scrrt/QueueDevice.h"
 #include "scrrt/TraceGen.h"
 
@@ -195,16 +196,25 @@ int main(int Argc, char **Argv) {
   if (Repeat == 0 || Rounds == 0)
     fail("plan: repeat and rounds must be positive");
   json TraceJ = get<json>(Plan, "trace", "plan");
-  auto Kind =
-      scrrt::traceKindFromName(get<std::string>(TraceJ, "kind", "trace"));
-  if (!Kind)
-    fail("trace: unknown kind '" + TraceJ["kind"].get<std::string>() + "'");
-  std::vector<scrrt::Packet> Trace =
-      scrrt::generateTrace(*Kind, get<size_t>(TraceJ, "packets", "trace"),
-                           get<uint64_t>(TraceJ, "seed", "trace"));
+  std::string Error;
+  std::vector<scrrt::Packet> Trace;
+  // A user's capture ("pcap") or one of scr-trace's generators ("kind").
+  if (TraceJ.contains("pcap")) {
+    auto FromFile =
+        scrrt::readPcap(get<std::string>(TraceJ, "pcap", "trace"), Error);
+    if (!FromFile)
+      fail(Error);
+    Trace = std::move(*FromFile);
+  } else {
+    auto Kind =
+        scrrt::traceKindFromName(get<std::string>(TraceJ, "kind", "trace"));
+    if (!Kind)
+      fail("trace: unknown kind '" + TraceJ["kind"].get<std::string>() + "'");
+    Trace = scrrt::generateTrace(*Kind, get<size_t>(TraceJ, "packets", "trace"),
+                                 get<uint64_t>(TraceJ, "seed", "trace"));
+  }
   scrrt::dropRuntFrames(Trace);
 
-  std::string Error;
   if (!scrrt::pinThisThread(Cpu, Error))
     fail(Error);
   // "loopback" (default): no xdp_md context, RX queue 0 of the loopback
