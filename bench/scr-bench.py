@@ -156,13 +156,17 @@ def measure(args):
                                           map_init=args.map_init,
                                           breakdown=True, percpu=False)
         raw = bench.time_plan(tools, work, name, progs, None, args, pcap)
+        layout = next(p["layout"] for p in progs
+                      if p["name"] == "scr_k%d" % ks[-1])
+        with open(layout) as f:
+            entry_bits = json.load(f)["entry"]["bits"]
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    return name, ks, trace_desc, dispatch, progs, raw
+    return name, ks, trace_desc, dispatch, entry_bits, raw
 
 
-def evaluate(name, ks, dispatch, progs, raw):
+def evaluate(name, ks, dispatch, entry_bits, raw):
     timing = analysis.analyse(raw, ks, "scr")
     for t in (timing["c1_ns"], timing["scr_k1_ns"]):
         if not t > 0:
@@ -174,9 +178,6 @@ def evaluate(name, ks, dispatch, progs, raw):
              for w, _ in bench.BREAKDOWN}
     d_here = dispatch["live_drop_ns"]
     c1, c2 = timing["c1_ns"], timing["c2_ns"]
-    layout = next(p["layout"] for p in progs if p["name"] == "scr_k%d" % ks[-1])
-    with open(layout) as f:
-        entry_bits = json.load(f)["entry"]["bits"]
     k = paper.SPEEDUP_CORES
     return {
         "program": name, "timing": timing,
@@ -245,8 +246,8 @@ def table(e, args, trace_desc):
 def main(argv):
     args = parse_args(argv)
     try:
-        name, ks, trace_desc, dispatch, progs, raw = measure(args)
-        e = evaluate(name, ks, dispatch, progs, raw)
+        name, ks, trace_desc, dispatch, entry_bits, raw = measure(args)
+        e = evaluate(name, ks, dispatch, entry_bits, raw)
         print(table(e, args, trace_desc))
         e["command"] = " ".join(["scr-bench"] + argv)
         e["trace"] = trace_desc
