@@ -175,7 +175,8 @@ def evaluate(name, ks, dispatch, entry_bits, raw):
                 "little to measure (raise --repeat, or the measured packet "
                 "does not reach the program's logic)" % timing["c1_ns"])
     steps = {w: analysis.analyse(raw, ks, w)["c2_ns"]
-             for w, _ in bench.BREAKDOWN}
+             for w, _ in bench.BREAKDOWN
+             if all("%s_k%d" % (w, k) in raw["programs"] for k in ks)}
     d_here = dispatch["live_drop_ns"]
     c1, c2 = timing["c1_ns"], timing["c2_ns"]
     k = paper.SPEEDUP_CORES
@@ -187,7 +188,8 @@ def evaluate(name, ks, dispatch, entry_bits, raw):
         "breakdown": {"walk_ns": steps["walk"],
                       "decode_ns": steps["decode"] - steps["walk"],
                       "slice_ns": c2 - steps["decode"],
-                      "decode_only_c2_ns": steps["decode"]},
+                      "decode_only_c2_ns": steps["decode"]}
+        if len(steps) == len(bench.BREAKDOWN) else None,
         "entry_bits": entry_bits,
         "dispatch_ns": d_here,
         "predicted_mpps": {
@@ -223,9 +225,11 @@ def table(e, args, trace_desc):
         "| c2 (per history entry) | %.2f (R² %.3f) |" % (
             t["c2_ns"], t["cost_curve"]["fit_r2"]),
         "| c2 / c1 | %.3f |" % t["c2_over_c1"],
+    ] + ([
         "| c2: ring walk | %.2f |" % b["walk_ns"],
         "| c2: + decoding the entry | %.2f |" % b["decode_ns"],
         "| c2: + the slice (state update) | %.2f |" % b["slice_ns"],
+    ] if b else ["| c2 breakdown | not measured (see the warning) |"]) + [
         "| d (XDP dispatch here) | %.1f |" % e["dispatch_ns"],
         "",
         "Predicted throughput k / (d + c1 + (k-1) c2), Mpps:\n",
