@@ -1,7 +1,6 @@
 # lit configuration for scrcc.
 import os
 import shutil
-import subprocess
 
 import lit.formats
 
@@ -19,9 +18,10 @@ for var in ["HOME", "TMPDIR"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
-multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
-                           text=True).stdout.strip() or "x86_64-linux-gnu"
-bpf_cc = "%s/clang -O2 -g -target bpf -I/usr/include/%s" % (llvm_bin, multiarch)
+# The flags of scr::bpfTargetFlags() (compiler/include/scrcc/BpfTarget.h),
+# with the multiarch include directory the build found.
+bpf_cc = "%s/clang -O2 -g --target=bpf -I%s" % (
+    llvm_bin, config.bpf_multiarch_include_dir)
 
 config.substitutions.append(("%examples", os.path.join(config.scrcc_src_root, "examples")))
 config.substitutions.append(("%srcroot", config.scrcc_src_root))

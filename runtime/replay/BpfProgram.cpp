@@ -1,6 +1,7 @@
 //===- BpfProgram.cpp - Loading and running BPF objects -------------------===//
 
 #include "scrrt/BpfProgram.h"
+#include "scrcc/BpfTarget.h"
 
 #include <algorithm>
 #include <bpf/bpf.h>
@@ -24,28 +25,12 @@ namespace scrrt {
 // Compiling
 //===----------------------------------------------------------------------===//
 
-static std::string multiarch() {
-  static std::string M = [] {
-    std::string Out;
-    if (FILE *P = popen("gcc -print-multiarch 2>/dev/null", "r")) {
-      char Buf[128];
-      while (fgets(Buf, sizeof Buf, P))
-        Out += Buf;
-      pclose(P);
-    }
-    while (!Out.empty() && (Out.back() == '\n' || Out.back() == ' '))
-      Out.pop_back();
-    return Out.empty() ? std::string("x86_64-linux-gnu") : Out;
-  }();
-  return M;
-}
-
 bool compileBpf(const std::string &Source, const std::string &ObjectPath,
                 std::string &Error, const std::vector<std::string> &Flags) {
   std::string Log = ObjectPath + ".log";
-  std::vector<std::string> Args = {"clang-19", "-O2",
-                                   "-g",       "-target",
-                                   "bpf",      "-I/usr/include/" + multiarch()};
+  std::vector<std::string> Args = {"clang-19", "-O2", "-g"};
+  for (const std::string &F : scr::bpfTargetFlags())
+    Args.push_back(F);
   Args.insert(Args.end(), Flags.begin(), Flags.end());
   Args.insert(Args.end(), {"-c", Source, "-o", ObjectPath});
   pid_t Pid = fork();

@@ -15,6 +15,7 @@
 #include "../../lib/Analysis/Replication.h"
 #include "../../lib/Analysis/Slicer.h"
 #include "../../lib/Emit/XdpEmitter.h"
+#include "scrcc/BpfTarget.h"
 #include "scrcc/Layout.h"
 #ifdef SCRCC_HAVE_P4
 #include "scrcc/P4Emitter.h"
@@ -338,17 +339,11 @@ static int scrccMain(int argc, const char **argv) {
 #endif
 
   tooling::ClangTool Tool(OP->getCompilations(), {Input});
-  std::string Multiarch = "/usr/include/x86_64-linux-gnu";
   std::string InputDir = sys::path::parent_path(Input).str();
-  std::vector<std::string> Extra = {
-      "-target",
-      "bpf",
-      "-O2",
-      "-g",
-      "-I" + Multiarch,
-      "-resource-dir",
-      SCRCC_CLANG_RESOURCE_DIR,
-      "-I" + (InputDir.empty() ? std::string(".") : InputDir)};
+  std::vector<std::string> Extra = scr::bpfTargetFlags();
+  Extra.insert(Extra.end(),
+               {"-O2", "-g", "-resource-dir", SCRCC_CLANG_RESOURCE_DIR,
+                "-I" + (InputDir.empty() ? std::string(".") : InputDir)});
   Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
       Extra, tooling::ArgumentInsertPosition::BEGIN));
   std::vector<std::unique_ptr<ASTUnit>> ASTs;
@@ -466,13 +461,14 @@ static int scrccMain(int argc, const char **argv) {
     Files.push_back({Stem + ".ref.bpf.c", X.RefProgram});
     std::vector<tooling::CompileCommand> Commands =
         OP->getCompilations().getCompileCommands(Input);
+    std::vector<std::string> Parsed = scr::bpfTargetFlags();
+    Parsed.push_back("-I" +
+                     absolutePath(InputDir.empty() ? "." : InputDir, ""));
     Files.push_back(
         {"compile_flags.txt",
          compileFlagsFile(
              Commands.empty() ? tooling::CompileCommand() : Commands.front(),
-             Input,
-             {"--target=bpf", "-I" + Multiarch,
-              "-I" + absolutePath(InputDir.empty() ? "." : InputDir, "")})});
+             Input, Parsed)});
   }
 #ifdef SCRCC_HAVE_P4
   if (Emits.count("p4")) {
