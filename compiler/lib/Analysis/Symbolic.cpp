@@ -2,6 +2,8 @@
 
 #include "Symbolic.h"
 
+#include "scrcc/Comparison.h"
+
 #include <algorithm>
 
 namespace scrcc {
@@ -131,16 +133,6 @@ static uint64_t upperBound(const SymRef &S) {
     switch (S->O) {
     case Op::And:
       return std::min(upperBound(S->Args[0]), upperBound(S->Args[1]));
-    case Op::Eq:
-    case Op::Ne:
-    case Op::Ult:
-    case Op::Ule:
-    case Op::Ugt:
-    case Op::Uge:
-    case Op::Slt:
-    case Op::Sle:
-    case Op::Sgt:
-    case Op::Sge:
     case Op::LAnd:
     case Op::LOr:
     case Op::LNot:
@@ -177,7 +169,7 @@ static uint64_t upperBound(const SymRef &S) {
     case Op::Ite:
       return std::max(upperBound(S->Args[1]), upperBound(S->Args[2]));
     default:
-      return ~0ULL;
+      return scr::isComparison(S->O) ? 1 : ~0ULL;
     }
   default:
     return ~0ULL;
@@ -347,14 +339,8 @@ static SymRef fold(const SymRef &S) {
   case Op::LNot:
     // !(a == b) -> a != b and friends keep predicates canonical.
     if (A[0]->K == Sym::Kind::Op) {
-      static const std::pair<Op, Op> Neg[] = {
-          {Op::Eq, Op::Ne},   {Op::Ne, Op::Eq},   {Op::Ult, Op::Uge},
-          {Op::Uge, Op::Ult}, {Op::Ugt, Op::Ule}, {Op::Ule, Op::Ugt},
-          {Op::Slt, Op::Sge}, {Op::Sge, Op::Slt}, {Op::Sgt, Op::Sle},
-          {Op::Sle, Op::Sgt}};
-      for (auto [From, To] : Neg)
-        if (A[0]->O == From)
-          return Sym::op(To, A[0]->Args);
+      if (scr::isComparison(A[0]->O))
+        return Sym::op(scr::negatedComparison(A[0]->O), A[0]->Args);
       if (A[0]->O == Op::LNot && isBoolean(A[0]->Args[0]))
         return A[0]->Args[0];
     }

@@ -2,6 +2,8 @@
 
 #include "MatchRows.h"
 
+#include "scrcc/Comparison.h"
+
 #include <algorithm>
 
 namespace scrp4 {
@@ -281,42 +283,6 @@ static std::optional<std::vector<Row>> both(std::vector<Row> A,
   return Out;
 }
 
-static Op negated(Op K) {
-  switch (K) {
-  case Op::Eq: return Op::Ne;
-  case Op::Ne: return Op::Eq;
-  case Op::Ult: return Op::Uge;
-  case Op::Uge: return Op::Ult;
-  case Op::Ule: return Op::Ugt;
-  case Op::Ugt: return Op::Ule;
-  case Op::Slt: return Op::Sge;
-  case Op::Sge: return Op::Slt;
-  case Op::Sle: return Op::Sgt;
-  case Op::Sgt: return Op::Sle;
-  default: return K;
-  }
-}
-
-static Op mirrored(Op K) { // c OP x  ==  x mirrored(OP) c
-  switch (K) {
-  case Op::Ult: return Op::Ugt;
-  case Op::Ugt: return Op::Ult;
-  case Op::Ule: return Op::Uge;
-  case Op::Uge: return Op::Ule;
-  case Op::Slt: return Op::Sgt;
-  case Op::Sgt: return Op::Slt;
-  case Op::Sle: return Op::Sge;
-  case Op::Sge: return Op::Sle;
-  default: return K;
-  }
-}
-
-static bool isCompare(Op K) {
-  return K == Op::Eq || K == Op::Ne || K == Op::Ult || K == Op::Ule ||
-         K == Op::Ugt || K == Op::Uge || K == Op::Slt || K == Op::Sle ||
-         K == Op::Sgt || K == Op::Sge;
-}
-
 // Values v in [0, Max] with "v OP C" (64-bit semantics of scr::Expr; v is
 // zero-extended, so a signed compare with a non-negative v is unsigned
 // against C when C >= 0 and constant otherwise).
@@ -408,20 +374,13 @@ static std::optional<std::vector<Row>> fieldCompareRows(Op K, const Expr &X,
             "whole packet fields (or byte swaps of them) of the same width";
     return std::nullopt;
   }
-  bool Signed = K == Op::Slt || K == Op::Sle || K == Op::Sgt || K == Op::Sge;
-  if (Signed && XO->Bytes == 8) {
+  if (scr::isSignedComparison(K) && XO->Bytes == 8) {
     Error = "compares 64-bit packet fields `" + X.str() + "` and `" + Y.str() +
             "` as signed values, which the switch cannot do";
     return std::nullopt;
   }
   // Narrower than 64 bits, both are zero-extended: signed order = unsigned.
-  switch (K) {
-  case Op::Slt: K = Op::Ult; break;
-  case Op::Sle: K = Op::Ule; break;
-  case Op::Sgt: K = Op::Ugt; break;
-  case Op::Sge: K = Op::Uge; break;
-  default: break;
-  }
+  K = scr::unsignedComparison(K);
   bool Bytewise = XO->Swapped || YO->Swapped;
   std::vector<Operand> XD = digitsOf(*XO, Bytewise), YD = digitsOf(*YO, Bytewise);
   std::vector<Operand> Lt, Gt;
@@ -472,11 +431,11 @@ static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
   const Expr *X = &A, *Y = &B;
   if (constOf(*X) && !constOf(*Y)) {
     std::swap(X, Y);
-    K = mirrored(K);
+    K = scr::mirroredComparison(K);
   }
   if (Y->K == Op::Len && X->K != Op::Len) { // bound OP len: len first
     std::swap(X, Y);
-    K = mirrored(K);
+    K = scr::mirroredComparison(K);
   }
   if (constOf(*X) && constOf(*Y)) {
     bool V = Expr::make(K, {Expr::constant(*constOf(*X)),
@@ -492,7 +451,7 @@ static std::optional<std::vector<Row>> compareRows(Op K, const Expr &A,
         (!XO || XO->width() <= MaxEnumeratedBits) && YO &&
         YO->width() > MaxEnumeratedBits && affineBound(*X)) {
       std::swap(X, Y); // the wide field is matched, the bound enumerated
-      K = mirrored(K);
+      K = scr::mirroredComparison(K);
     }
     auto Lhs = toOperand(*X);
     auto A = affineBound(*Y);
@@ -622,9 +581,9 @@ std::optional<std::vector<Row>> toRows(const Expr &E, bool Negate,
   default:
     break;
   }
-  if (isCompare(E.K))
-    return compareRows(Negate ? negated(E.K) : E.K, *E.Args[0], *E.Args[1],
-                       Error, D);
+  if (scr::isComparison(E.K))
+    return compareRows(Negate ? scr::negatedComparison(E.K) : E.K, *E.Args[0],
+                       *E.Args[1], Error, D);
   // A value in boolean context: non-zero. A lossless byte swap is non-zero
   // iff its source is.
   if (const Expr *X = losslessSwapSource(E))

@@ -2,6 +2,8 @@
 
 #include "ExprHardware.h"
 
+#include "scrcc/Comparison.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -17,24 +19,6 @@ const ValueRange Full{0, ~0ULL};
 
 uint64_t allOnesCovering(uint64_t V) {
   return V == 0 ? 0 : (~0ULL >> std::countl_zero(V));
-}
-
-bool isCompare(Op K) {
-  switch (K) {
-  case Op::Eq:
-  case Op::Ne:
-  case Op::Ult:
-  case Op::Ule:
-  case Op::Ugt:
-  case Op::Uge:
-  case Op::Slt:
-  case Op::Sle:
-  case Op::Sgt:
-  case Op::Sge:
-    return true;
-  default:
-    return false;
-  }
 }
 
 /// E.g. "offsets 16, 20, .., 76 (16 + 4k)" for a comment.
@@ -152,7 +136,7 @@ ValueRange rangeOf(const Expr &E) {
   }
   default: // comparisons and logical operators
     if (E.K == Op::LNot || E.K == Op::LAnd || E.K == Op::LOr ||
-        isCompare(E.K)) {
+        isComparison(E.K)) {
       // Fold constant operands so that constant predicates stay constant.
       bool AllPoints = true;
       for (const auto &A : E.Args)
@@ -291,7 +275,8 @@ KnownBits knownBitsOf(const Expr &E) {
       return A[2];
     return {A[1].Zero & A[2].Zero, A[1].One & A[2].One};
   default:
-    if (E.K == Op::LNot || E.K == Op::LAnd || E.K == Op::LOr || isCompare(E.K))
+    if (E.K == Op::LNot || E.K == Op::LAnd || E.K == Op::LOr ||
+        isComparison(E.K))
       return {~1ULL, 0}; // 0 or 1
     return {};
   }
@@ -303,7 +288,7 @@ bool checkHeadLength(const Expr &E, unsigned &HeadBytes, std::string &Error) {
             "must set the RELEVANT flag before the frame has ended)";
     return false;
   }
-  if (isCompare(E.K)) {
+  if (isComparison(E.K)) {
     for (unsigned I = 0; I < 2; ++I) {
       if (E.Args[I]->K != Op::Len) {
         if (!checkHeadLength(*E.Args[I], HeadBytes, Error))
