@@ -17,6 +17,7 @@
 #define SCRCC_VERILOG_EXPRHARDWARE_H
 
 #include "scrcc/Layout.h"
+#include "scrcc/ValueRange.h"
 
 #include <cstdint>
 #include <optional>
@@ -25,14 +26,8 @@
 
 namespace scr::verilog {
 
-/// Inclusive bounds of the values an expression can take.
-struct ValueRange {
-  uint64_t Lo = 0, Hi = ~0ULL;
-  bool isPoint() const { return Lo == Hi; }
-};
-
-/// Conservative bounds of \p E for any frame of at most 65535 bytes.
-ValueRange rangeOf(const Expr &E);
+using scr::rangeOf;
+using scr::ValueRange;
 
 /// Bits of a value known for every frame: a bit set in Zero is 0, a bit set
 /// in One is 1; a bit in neither is unknown (never in both).
