@@ -2,7 +2,9 @@
 //-*-===//
 //
 // An interval analysis of scr::Expr with the layout's semantics: the
-// Verilog back end sizes its offset multiplexers with it.
+// compiler sizes value fields and drops redundant masks with it (over its
+// symbolic values, through applyRange), the Verilog back end sizes its
+// offset multiplexers with it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCRCC_VALUERANGE_H
@@ -11,6 +13,7 @@
 #include "scrcc/Layout.h"
 
 #include <cstdint>
+#include <functional>
 
 namespace scr {
 
@@ -22,6 +25,16 @@ struct ValueRange {
 
 /// Conservative bounds of \p E for any frame of at most MaxFrameBytes bytes.
 ValueRange rangeOf(const Expr &E);
+
+/// The values of a load of \p Bytes bytes.
+ValueRange loadRange(unsigned Bytes);
+/// Conservative bounds of operator \p K (not a leaf) applied to \p NumArgs
+/// operands, operand I having the values ArgRange(I): the transfer
+/// function of rangeOf(), for other trees with the same operators (the
+/// compiler's symbolic values). ArgRange is only called for the operands
+/// the result depends on.
+ValueRange applyRange(Expr::Op K, unsigned NumArgs,
+                      const std::function<ValueRange(unsigned)> &ArgRange);
 
 } // namespace scr
 

@@ -3,6 +3,7 @@
 #include "Symbolic.h"
 
 #include "scrcc/Comparison.h"
+#include "scrcc/ValueRange.h"
 
 #include <algorithm>
 
@@ -119,62 +120,28 @@ static uint64_t maskOf(unsigned Bytes) {
   return Bytes >= 8 ? ~0ULL : ((1ULL << (8 * Bytes)) - 1);
 }
 
-/// Largest value \p S can take, as far as is easy to see.
-static uint64_t upperBound(const SymRef &S) {
+/// Bounds of the values \p S can take: the layout's interval analysis
+/// (ValueRange.h), with the leaves only symbolic values have.
+static scr::ValueRange rangeOfSym(const SymRef &S) {
   switch (S->K) {
   case Sym::Kind::Const:
-    return S->Value;
+    return {S->Value, S->Value};
   case Sym::Kind::Load:
   case Sym::Kind::Bswap:
-    return maskOf(S->Bytes);
+    return scr::loadRange(S->Bytes);
   case Sym::Kind::Len:
-    return 0xffff;
+    return {0, scr::MaxFrameBytes};
+  case Sym::Kind::Timestamp:
+    return {};
   case Sym::Kind::Op:
-    switch (S->O) {
-    case Op::And:
-      return std::min(upperBound(S->Args[0]), upperBound(S->Args[1]));
-    case Op::LAnd:
-    case Op::LOr:
-    case Op::LNot:
-      return 1;
-    case Op::Shr:
-      if (S->Args[1]->isConst() && S->Args[1]->Value < 64)
-        return upperBound(S->Args[0]) >> S->Args[1]->Value;
-      return upperBound(S->Args[0]);
-    case Op::Add: {
-      uint64_t A = upperBound(S->Args[0]), B = upperBound(S->Args[1]);
-      return A + B < A ? ~0ULL : A + B;
-    }
-    case Op::Mul: {
-      uint64_t A = upperBound(S->Args[0]), B = upperBound(S->Args[1]);
-      if (A == 0 || B == 0)
-        return 0;
-      return A > ~0ULL / B ? ~0ULL : A * B;
-    }
-    case Op::Shl:
-      if (S->Args[1]->isConst() && S->Args[1]->Value < 64) {
-        uint64_t A = upperBound(S->Args[0]);
-        unsigned Sh = S->Args[1]->Value;
-        return (Sh && (A >> (64 - Sh))) ? ~0ULL : A << Sh;
-      }
-      return ~0ULL;
-    case Op::Or:
-    case Op::Xor: {
-      uint64_t M = upperBound(S->Args[0]) | upperBound(S->Args[1]);
-      unsigned B = 0;
-      while (B < 64 && (M >> B))
-        ++B;
-      return B >= 64 ? ~0ULL : (1ULL << B) - 1;
-    }
-    case Op::Ite:
-      return std::max(upperBound(S->Args[1]), upperBound(S->Args[2]));
-    default:
-      return scr::isComparison(S->O) ? 1 : ~0ULL;
-    }
-  default:
-    return ~0ULL;
+    return scr::applyRange(S->O, S->Args.size(),
+                           [&](unsigned I) { return rangeOfSym(S->Args[I]); });
   }
+  return {};
 }
+
+/// Largest value \p S can take.
+static uint64_t upperBound(const SymRef &S) { return rangeOfSym(S).Hi; }
 
 unsigned significantBits(const SymRef &S) {
   uint64_t U = upperBound(S);

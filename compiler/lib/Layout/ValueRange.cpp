@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <vector>
 
 namespace scr {
 
@@ -19,15 +20,18 @@ uint64_t allOnesCovering(uint64_t V) {
 }
 } // namespace
 
-ValueRange rangeOf(const Expr &E) {
-  auto R = [&](unsigned I) { return rangeOf(*E.Args[I]); };
-  switch (E.K) {
+ValueRange loadRange(unsigned Bytes) {
+  return {0, Bytes >= 8 ? ~0ULL : (1ULL << (8 * Bytes)) - 1};
+}
+
+ValueRange applyRange(Op K, unsigned NumArgs,
+                      const std::function<ValueRange(unsigned)> &ArgRange) {
+  auto R = [&](unsigned I) { return ArgRange(I); };
+  switch (K) {
   case Op::Const:
-    return {E.Value, E.Value};
   case Op::Pkt:
-    return {0, E.Bytes >= 8 ? ~0ULL : (1ULL << (8 * E.Bytes)) - 1};
   case Op::Len:
-    return {0, MaxFrameBytes};
+    return Full; // leaves: the caller knows them
   case Op::Add: {
     ValueRange A = R(0), B = R(1);
     uint64_t Hi;
@@ -58,10 +62,10 @@ ValueRange rangeOf(const Expr &E) {
   case Op::Xor: {
     ValueRange A = R(0), B = R(1);
     if (A.isPoint() && B.isPoint()) {
-      uint64_t V = E.K == Op::Or ? A.Lo | B.Lo : A.Lo ^ B.Lo;
+      uint64_t V = K == Op::Or ? A.Lo | B.Lo : A.Lo ^ B.Lo;
       return {V, V};
     }
-    return {E.K == Op::Or ? std::max(A.Lo, B.Lo) : 0,
+    return {K == Op::Or ? std::max(A.Lo, B.Lo) : 0,
             allOnesCovering(std::max(A.Hi, B.Hi))};
   }
   case Op::Shl: {
@@ -95,19 +99,33 @@ ValueRange rangeOf(const Expr &E) {
     return {std::min(A.Lo, B.Lo), std::max(A.Hi, B.Hi)};
   }
   default: // comparisons and logical operators
-    if (E.K == Op::LNot || E.K == Op::LAnd || E.K == Op::LOr ||
-        isComparison(E.K)) {
+    if (K == Op::LNot || K == Op::LAnd || K == Op::LOr || isComparison(K)) {
       // Fold constant operands so that constant predicates stay constant.
-      bool AllPoints = true;
-      for (const auto &A : E.Args)
-        AllPoints &= rangeOf(*A).isPoint();
-      if (AllPoints) {
-        uint64_t V = E.eval({});
-        return {V, V};
+      std::vector<ExprRef> Points;
+      for (unsigned I = 0; I < NumArgs; ++I) {
+        ValueRange A = R(I);
+        if (!A.isPoint())
+          return {0, 1};
+        Points.push_back(Expr::constant(A.Lo));
       }
-      return {0, 1};
+      uint64_t V = Expr::make(K, std::move(Points))->eval({});
+      return {V, V};
     }
     return Full;
+  }
+}
+
+ValueRange rangeOf(const Expr &E) {
+  switch (E.K) {
+  case Op::Const:
+    return {E.Value, E.Value};
+  case Op::Pkt:
+    return loadRange(E.Bytes);
+  case Op::Len:
+    return {0, MaxFrameBytes};
+  default:
+    return applyRange(E.K, E.Args.size(),
+                      [&](unsigned I) { return rangeOf(*E.Args[I]); });
   }
 }
 
