@@ -1,6 +1,7 @@
 //===- ScrOutput.cpp - The files scrcc writes for one program -------------===//
 
 #include "scrrt/ScrOutput.h"
+#include "scrcc/OutputFiles.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,17 +9,6 @@
 namespace fs = std::filesystem;
 
 namespace scrrt {
-
-std::string programStem(const std::string &Source) {
-  std::string Name = fs::path(Source).filename().string();
-  for (const char *Suffix : {".bpf.c", ".c"}) {
-    std::string S = Suffix;
-    if (Name.size() > S.size() &&
-        Name.compare(Name.size() - S.size(), S.size(), S) == 0)
-      return Name.substr(0, Name.size() - S.size());
-  }
-  return Name;
-}
 
 std::optional<std::vector<std::string>>
 readCompileFlags(const std::string &Path, std::string &Error) {
@@ -46,12 +36,12 @@ std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
     return std::nullopt;
   }
   auto L =
-      scr::Layout::load((fs::path(Dir) / "scr_layout.json").string(), Error);
+      scr::Layout::load((fs::path(Dir) / scr::LayoutFileName).string(), Error);
   if (!L)
     return std::nullopt;
   ScrOutput O;
   O.Dir = Dir;
-  O.Stem = programStem(L->Source);
+  O.Stem = scr::programStem(L->Source);
   if (O.Stem.empty()) {
     Error = Dir + "/scr_layout.json: program.source is empty";
     return std::nullopt;
@@ -60,8 +50,8 @@ std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
     Error = Dir + "/scr_layout.json: program.entry is empty";
     return std::nullopt;
   }
-  O.ScrProgram = (fs::path(Dir) / (O.Stem + ".scr.bpf.c")).string();
-  O.RefProgram = (fs::path(Dir) / (O.Stem + ".ref.bpf.c")).string();
+  O.ScrProgram = (fs::path(Dir) / scr::scrProgramFileName(L->Source)).string();
+  O.RefProgram = (fs::path(Dir) / scr::refProgramFileName(L->Source)).string();
   // An object compiled from the current source is used as is: replaying
   // many traces then compiles the program once.
   for (std::string *Prog : {&O.ScrProgram, &O.RefProgram}) {
@@ -76,8 +66,8 @@ std::optional<ScrOutput> ScrOutput::open(const std::string &Dir,
     Error = "no SCR program '" + O.ScrProgram + "'";
     return std::nullopt;
   }
-  auto Flags =
-      readCompileFlags((fs::path(Dir) / CompileFlagsFile).string(), Error);
+  auto Flags = readCompileFlags(
+      (fs::path(Dir) / scr::CompileFlagsFileName).string(), Error);
   if (!Flags)
     return std::nullopt;
   O.CompileFlags = std::move(*Flags);

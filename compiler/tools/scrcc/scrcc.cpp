@@ -17,6 +17,7 @@
 #include "../../lib/Emit/XdpEmitter.h"
 #include "scrcc/BpfTarget.h"
 #include "scrcc/Layout.h"
+#include "scrcc/OutputFiles.h"
 #ifdef SCRCC_HAVE_P4
 #include "scrcc/P4Emitter.h"
 #endif
@@ -116,15 +117,6 @@ bool writeFileAtomically(const std::string &Path, const std::string &Text,
     return false;
   }
   return true;
-}
-
-std::string stemOf(const std::string &Input) {
-  std::string Base = sys::path::filename(Input).str();
-  for (const char *Ext : {".bpf.c", ".c"})
-    if (Base.size() > strlen(Ext) &&
-        Base.compare(Base.size() - strlen(Ext), strlen(Ext), Ext) == 0)
-      return Base.substr(0, Base.size() - strlen(Ext));
-  return Base;
 }
 
 /// Makes \p Path absolute, relative to \p Dir (itself relative to the
@@ -453,22 +445,21 @@ static int scrccMain(int argc, const char **argv) {
     return 0;
 
   std::vector<std::pair<std::string, std::string>> Files;
-  std::string Stem = stemOf(Input);
   if (Emits.count("layout"))
-    Files.push_back({"scr_layout.json", L.toJson()});
+    Files.push_back({scr::LayoutFileName, L.toJson()});
   if (Emits.count("bpf")) {
-    Files.push_back({Stem + ".scr.bpf.c", X.ScrProgram});
-    Files.push_back({Stem + ".ref.bpf.c", X.RefProgram});
+    Files.push_back({scr::scrProgramFileName(Input), X.ScrProgram});
+    Files.push_back({scr::refProgramFileName(Input), X.RefProgram});
     std::vector<tooling::CompileCommand> Commands =
         OP->getCompilations().getCompileCommands(Input);
     std::vector<std::string> Parsed = scr::bpfTargetFlags();
     Parsed.push_back("-I" +
                      absolutePath(InputDir.empty() ? "." : InputDir, ""));
     Files.push_back(
-        {"compile_flags.txt",
-         compileFlagsFile(
-             Commands.empty() ? tooling::CompileCommand() : Commands.front(),
-             Input, Parsed)});
+        {scr::CompileFlagsFileName,
+         compileFlagsFile(Commands.empty() ? tooling::CompileCommand()
+                                           : Commands.front(),
+                          Input, Parsed)});
   }
 #ifdef SCRCC_HAVE_P4
   if (Emits.count("p4")) {

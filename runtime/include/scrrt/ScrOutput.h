@@ -23,9 +23,6 @@ inline constexpr const char *ReplicaMapName = "scr_replica";
 inline constexpr const char *RefEnvMapName = "scr_ref_env";
 /// Per-CPU count of frames from RX queues no replica owns (dropped).
 inline constexpr const char *UnownedMapName = "scr_unowned";
-/// The flags scrcc parsed the program with, one argument per line (the
-/// format of clangd's compile_flags.txt), in OUTDIR.
-inline constexpr const char *CompileFlagsFile = "compile_flags.txt";
 
 /// Value of the SCR program's `scr_replica` map (entry r: replica r). A program
 /// may append fields of its own; these 40 bytes are the fixed prefix.
@@ -125,9 +122,6 @@ struct ScrOutput {
 /// A missing file is no flags; an unreadable one is an error.
 std::optional<std::vector<std::string>>
 readCompileFlags(const std::string &Path, std::string &Error);
-
-/// "a.bpf.c" -> "a", "dir/b.c" -> "b".
-std::string programStem(const std::string &Source);
 
 /// Serial-number order of 32-bit counters (RFC 1982): true iff \p A is
 /// ahead of \p B, wrap-around included.
