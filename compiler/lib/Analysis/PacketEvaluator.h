@@ -13,6 +13,7 @@
 #ifndef SCRCC_ANALYSIS_PACKETEVALUATOR_H
 #define SCRCC_ANALYSIS_PACKETEVALUATOR_H
 
+#include "BpfHelpers.h"
 #include "Program.h"
 #include "Symbolic.h"
 
@@ -107,12 +108,6 @@ struct EvalResult {
 /// Runs the evaluation from P.Entry. Returns false if errors were reported.
 bool evaluateProgram(Program &P, EvalResult &R);
 
-/// Name of the BPF helper called by \p C (libbpf declares helpers as static
-/// function pointers), or "" if it is not a helper call.
-std::string helperName(const clang::CallExpr *C);
-/// True for helpers that only emit output for the current packet (perf
-/// events, ring buffers, trace_printk): never state, never replayed.
-bool isOutputHelper(const std::string &Helper);
 /// The static function \p C calls directly, if any.
 const clang::FunctionDecl *directCallee(const clang::CallExpr *C);
 
