@@ -73,26 +73,29 @@ struct MapTypeInfo {
   /// a replica runs on one CPU at a time, but not always the same one.
   unsigned Replica;
 };
+#define SCRCC_MAP_TYPE(T, Replica)                                             \
+  MapTypeInfo { BPF_MAP_TYPE_##T, "BPF_MAP_TYPE_" #T, Replica }
 const MapTypeInfo MapTypes[] = {
-    {1, "BPF_MAP_TYPE_HASH", 1},
-    {2, "BPF_MAP_TYPE_ARRAY", 2},
-    {3, "BPF_MAP_TYPE_PROG_ARRAY", 0},
-    {4, "BPF_MAP_TYPE_PERF_EVENT_ARRAY", 0},
-    {5, "BPF_MAP_TYPE_PERCPU_HASH", 1},
-    {6, "BPF_MAP_TYPE_PERCPU_ARRAY", 2},
-    {9, "BPF_MAP_TYPE_LRU_HASH", 9},
-    {10, "BPF_MAP_TYPE_LRU_PERCPU_HASH", 9},
-    {11, "BPF_MAP_TYPE_LPM_TRIE", 11},
-    {12, "BPF_MAP_TYPE_ARRAY_OF_MAPS", 0},
-    {13, "BPF_MAP_TYPE_HASH_OF_MAPS", 0},
-    {14, "BPF_MAP_TYPE_DEVMAP", 0},
-    {16, "BPF_MAP_TYPE_CPUMAP", 0},
-    {17, "BPF_MAP_TYPE_XSKMAP", 0},
-    {22, "BPF_MAP_TYPE_QUEUE", 0},
-    {23, "BPF_MAP_TYPE_STACK", 0},
-    {25, "BPF_MAP_TYPE_DEVMAP_HASH", 0},
-    {27, "BPF_MAP_TYPE_RINGBUF", 0},
+    SCRCC_MAP_TYPE(HASH, BPF_MAP_TYPE_HASH),
+    SCRCC_MAP_TYPE(ARRAY, BPF_MAP_TYPE_ARRAY),
+    SCRCC_MAP_TYPE(PROG_ARRAY, 0),
+    SCRCC_MAP_TYPE(PERF_EVENT_ARRAY, 0),
+    SCRCC_MAP_TYPE(PERCPU_HASH, BPF_MAP_TYPE_HASH),
+    SCRCC_MAP_TYPE(PERCPU_ARRAY, BPF_MAP_TYPE_ARRAY),
+    SCRCC_MAP_TYPE(LRU_HASH, BPF_MAP_TYPE_LRU_HASH),
+    SCRCC_MAP_TYPE(LRU_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH),
+    SCRCC_MAP_TYPE(LPM_TRIE, BPF_MAP_TYPE_LPM_TRIE),
+    SCRCC_MAP_TYPE(ARRAY_OF_MAPS, 0),
+    SCRCC_MAP_TYPE(HASH_OF_MAPS, 0),
+    SCRCC_MAP_TYPE(DEVMAP, 0),
+    SCRCC_MAP_TYPE(CPUMAP, 0),
+    SCRCC_MAP_TYPE(XSKMAP, 0),
+    SCRCC_MAP_TYPE(QUEUE, 0),
+    SCRCC_MAP_TYPE(STACK, 0),
+    SCRCC_MAP_TYPE(DEVMAP_HASH, 0),
+    SCRCC_MAP_TYPE(RINGBUF, 0),
 };
+#undef SCRCC_MAP_TYPE
 } // namespace
 
 std::string mapTypeName(unsigned T) {

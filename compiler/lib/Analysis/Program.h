@@ -11,6 +11,8 @@
 #include "clang/AST/Decl.h"
 #include "clang/Basic/SourceManager.h"
 
+#include <linux/bpf.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -42,7 +44,7 @@ private:
 struct MapInfo {
   const clang::VarDecl *Decl = nullptr;
   std::string Name;
-  unsigned Type = 0;             // enum bpf_map_type value
+  unsigned Type = 0;             // enum bpf_map_type (BPF_MAP_TYPE_*)
   std::string TypeName;          // e.g. "BPF_MAP_TYPE_HASH"
   clang::SourceLocation TypeLoc; // spelling of the type value, for rewriting
   bool Written = false;
@@ -75,8 +77,13 @@ std::string mapTypeName(unsigned T);
 /// (per-CPU types become their single-threaded variant); 0 if a map of
 /// type \p T cannot be replicated.
 unsigned replicaMapType(unsigned T);
-/// enum bpf_map_type values scrcc names.
-constexpr unsigned MapTypeArrayOfMaps = 12;
+/// The type every written map becomes in the SCR program: an array of the
+/// replicas' private copies.
+constexpr unsigned MapTypeArrayOfMaps = BPF_MAP_TYPE_ARRAY_OF_MAPS;
+/// True for the LRU map types, whose lookups change state (recency).
+inline bool isLruMapType(unsigned T) {
+  return T == BPF_MAP_TYPE_LRU_HASH || T == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
 
 } // namespace scrcc
 

@@ -418,7 +418,7 @@ static int scrccMain(int argc, const char **argv) {
     L.State.push_back({V->getNameAsString(), "global",
                        V->getType().getAsString(),
                        scrcc::mapTypeName(scrcc::MapTypeArrayOfMaps), true,
-                       scrcc::mapTypeName(2)});
+                       scrcc::mapTypeName(BPF_MAP_TYPE_ARRAY)});
   // Every reader refuses a layout that breaks a rule of docs/layout.md:
   // so does the writer (e.g. a history too long for any frame).
   if (std::string Err; !L.validate(Err)) {
