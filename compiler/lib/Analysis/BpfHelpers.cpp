@@ -4,9 +4,59 @@
 
 #include "clang/AST/ASTContext.h"
 
+#include <linux/bpf.h>
+
 using namespace clang;
 
 namespace scrcc {
+
+namespace {
+// BPF_FUNC_##Fn makes every row name a helper linux/bpf.h knows.
+#define SCRCC_HELPER(Fn, Effect, MapArg)                                       \
+  HelperModel { BPF_FUNC_##Fn, "bpf_" #Fn, HelperEffect::Effect, MapArg }
+const HelperModel Helpers[] = {
+    SCRCC_HELPER(map_lookup_elem, MapLookup, 0),
+    SCRCC_HELPER(map_update_elem, MapUpdate, 0),
+    SCRCC_HELPER(map_push_elem, MapUpdate, 0),
+    SCRCC_HELPER(map_pop_elem, MapUpdate, 0),
+    SCRCC_HELPER(map_delete_elem, MapDelete, 0),
+    SCRCC_HELPER(ktime_get_ns, Clock, -1),
+    SCRCC_HELPER(ktime_get_boot_ns, Clock, -1),
+    SCRCC_HELPER(ktime_get_coarse_ns, Clock, -1),
+    SCRCC_HELPER(ktime_get_tai_ns, Clock, -1),
+    SCRCC_HELPER(get_prandom_u32, Prng, -1),
+    SCRCC_HELPER(get_smp_processor_id, PerCore, -1),
+    SCRCC_HELPER(get_numa_node_id, PerCore, -1),
+    SCRCC_HELPER(tail_call, TailCall, 1),
+    SCRCC_HELPER(spin_lock, SpinLock, -1),
+    SCRCC_HELPER(spin_unlock, SpinLock, -1),
+    SCRCC_HELPER(xdp_adjust_head, PacketWrite, -1),
+    SCRCC_HELPER(xdp_adjust_tail, PacketWrite, -1),
+    SCRCC_HELPER(xdp_adjust_meta, PacketWrite, -1),
+    SCRCC_HELPER(xdp_store_bytes, PacketWrite, -1),
+    SCRCC_HELPER(ringbuf_reserve, OutputRecord, 0),
+    SCRCC_HELPER(ringbuf_output, Output, 0),
+    SCRCC_HELPER(ringbuf_submit, Output, -1),
+    SCRCC_HELPER(ringbuf_discard, Output, -1),
+    SCRCC_HELPER(perf_event_output, Output, 1),
+    SCRCC_HELPER(trace_printk, Output, -1),
+    SCRCC_HELPER(trace_vprintk, Output, -1),
+    SCRCC_HELPER(redirect, NoState, -1),
+    SCRCC_HELPER(redirect_map, NoState, 0),
+    SCRCC_HELPER(csum_diff, NoState, -1),
+    SCRCC_HELPER(fib_lookup, NoState, -1),
+    SCRCC_HELPER(xdp_load_bytes, NoState, -1),
+    SCRCC_HELPER(check_mtu, NoState, -1),
+};
+#undef SCRCC_HELPER
+} // namespace
+
+const HelperModel *helperModel(const std::string &Name) {
+  for (const HelperModel &M : Helpers)
+    if (Name == M.Name)
+      return &M;
+  return nullptr;
+}
 
 /// The helper \p Id names: "bpf_" + the rest of its `BPF_FUNC_` enumerator
 /// in linux/bpf.h's `enum bpf_func_id`, or "" if that enum is not declared.
@@ -50,10 +100,9 @@ std::string helperName(const CallExpr *C) {
 }
 
 bool isOutputHelper(const std::string &H) {
-  return H == "bpf_perf_event_output" || H == "bpf_ringbuf_output" ||
-         H == "bpf_ringbuf_reserve" || H == "bpf_ringbuf_submit" ||
-         H == "bpf_ringbuf_discard" || H == "bpf_trace_printk" ||
-         H == "bpf_trace_vprintk";
+  const HelperModel *M = helperModel(H);
+  return M && (M->Effect == HelperEffect::Output ||
+               M->Effect == HelperEffect::OutputRecord);
 }
 
 } // namespace scrcc

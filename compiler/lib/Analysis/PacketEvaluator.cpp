@@ -1372,6 +1372,7 @@ private:
   }
 
   AbsVal helper(const CallExpr *CE, const std::string &H, Env &En) {
+    const HelperModel *Model = helperModel(H);
     std::vector<AbsVal> Args;
     for (const Expr *A : CE->arguments())
       Args.push_back(eval(A, En));
@@ -1387,8 +1388,9 @@ private:
           En.forget(V);
         }
     auto MapArg = [&]() -> MapInfo * {
-      if (!Args.empty() && Args[0].K == AbsVal::Kind::MapRef)
-        return const_cast<MapInfo *>(Args[0].Map);
+      size_t I = Model && Model->MapArg >= 0 ? size_t(Model->MapArg) : 0;
+      if (I < Args.size() && Args[I].K == AbsVal::Kind::MapRef)
+        return const_cast<MapInfo *>(Args[I].Map);
       error(CE, "cannot tell which map '" + H +
                     "' operates on: pass a map declared in SEC(\".maps\") "
                     "directly");
@@ -1400,7 +1402,18 @@ private:
       M->Written = true;
       noteStateWrite(CE, How + " map `" + M->Name + "`", En);
     };
-    if (H == "bpf_map_lookup_elem") {
+    if (!Model) {
+      // Any other helper writing through a pointer into a map value
+      // changes state in a way scrcc cannot replay.
+      for (const AbsVal &A : Args)
+        if (A.K == AbsVal::Kind::Ptr && !A.Maps.empty())
+          error(CE, "helper '" + H +
+                        "' may write into a map value; scrcc "
+                        "cannot replay it");
+      return AbsVal::unknown();
+    }
+    switch (Model->Effect) {
+    case HelperEffect::MapLookup: {
       MapInfo *M = MapArg();
       AbsVal V;
       V.K = AbsVal::Kind::Ptr;
@@ -1408,68 +1421,53 @@ private:
         V.Maps.insert(M);
         // An LRU lookup refreshes the entry's recency: that is a state
         // change the replicas must replay.
-        if (M->Type == 9 || M->Type == 10)
+        if (isLruMapType(M->Type))
           Written(M, "lookup (refreshes LRU order) in");
       }
       return V;
     }
-    if (H == "bpf_map_update_elem" || H == "bpf_map_delete_elem" ||
-        H == "bpf_map_push_elem" || H == "bpf_map_pop_elem") {
+    case HelperEffect::MapUpdate:
+    case HelperEffect::MapDelete:
       if (MapInfo *M = MapArg())
-        Written(M, H == "bpf_map_delete_elem" ? "delete from" : "update of");
+        Written(M, Model->Effect == HelperEffect::MapDelete ? "delete from"
+                                                            : "update of");
       return AbsVal::unknown();
-    }
-    if (H == "bpf_ktime_get_ns" || H == "bpf_ktime_get_boot_ns" ||
-        H == "bpf_ktime_get_coarse_ns" || H == "bpf_ktime_get_tai_ns") {
+    case HelperEffect::Clock:
       R.TimeCalls.push_back(CE);
       R.UsesTime = true;
       return AbsVal::scalar(Sym::timestamp());
-    }
-    if (H == "bpf_get_prandom_u32") {
+    case HelperEffect::Prng:
       R.PrngCalls.push_back(CE);
       R.UsesPrng = true;
       noteStateWrite(CE, "step of the replicated PRNG", En);
       return AbsVal::unknown();
-    }
-    if (H == "bpf_tail_call") {
+    case HelperEffect::TailCall:
       error(CE, "tail calls are not supported: the SCR program must see the "
                 "whole state-update logic in one program");
       return AbsVal::unknown();
-    }
-    if (H == "bpf_get_smp_processor_id" || H == "bpf_get_numa_node_id") {
+    case HelperEffect::PerCore:
       error(CE, "'" + H +
                     "' returns a per-core value: under SCR every core "
                     "must compute the same state, so per-core values are "
                     "rejected");
       return AbsVal::unknown();
-    }
-    if (H == "bpf_xdp_adjust_head" || H == "bpf_xdp_adjust_tail" ||
-        H == "bpf_xdp_adjust_meta" || H == "bpf_xdp_store_bytes") {
+    case HelperEffect::PacketWrite:
       En.PacketWritten = true;
       return AbsVal::unknown();
-    }
-    if (H == "bpf_spin_lock" || H == "bpf_spin_unlock") {
+    case HelperEffect::SpinLock:
       error(CE, "bpf_spin_lock is not supported by scrcc yet");
       return AbsVal::unknown();
-    }
-    // A ring buffer record is an output, not state: stores into it are
-    // for the current packet only (a pointer to no state).
-    if (H == "bpf_ringbuf_reserve") {
+    case HelperEffect::OutputRecord: {
+      // A ring buffer record is an output, not state: stores into it are
+      // for the current packet only (a pointer to no state).
       AbsVal V;
       V.K = AbsVal::Kind::Ptr;
       return V;
     }
-    if (isOutputHelper(H) || H == "bpf_redirect" || H == "bpf_redirect_map" ||
-        H == "bpf_csum_diff" || H == "bpf_fib_lookup" ||
-        H == "bpf_xdp_load_bytes" || H == "bpf_check_mtu")
+    case HelperEffect::Output:
+    case HelperEffect::NoState:
       return AbsVal::unknown(); // packet side effects or outputs: not state
-    // Any other helper writing through a pointer into a map value changes
-    // state in a way scrcc cannot replay.
-    for (const AbsVal &A : Args)
-      if (A.K == AbsVal::Kind::Ptr && !A.Maps.empty())
-        error(CE, "helper '" + H +
-                      "' may write into a map value; scrcc "
-                      "cannot replay it");
+    }
     return AbsVal::unknown();
   }
 
