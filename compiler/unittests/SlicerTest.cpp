@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 using namespace scrcc;
 using namespace scrcc::test;
 
@@ -154,27 +157,13 @@ int drop_short(struct xdp_md *ctx)
 }
 
 TEST(Slicer, PerCoreValueSteeringAnUpdateIsRefused) {
+  // The lit test of the same refusal checks the message and its location.
+  std::ifstream In(SCRCC_SOURCE_DIR "/test/scrcc/reject-numa-node-id.c");
+  std::stringstream Code;
+  Code << In.rdbuf();
+  ASSERT_FALSE(Code.str().empty());
   ParsedProgram PP;
-  ASSERT_TRUE(PP.parse(std::string(XdpPrelude) + R"(
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} packets SEC(".maps");
-
-SEC("xdp")
-int count_on_node_zero(struct xdp_md *ctx)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&packets, &zero);
-	if (!n)
-		return XDP_PASS;
-	if (bpf_get_numa_node_id() == 0)
-		*n += 1;
-	return XDP_PASS;
-}
-)"));
+  ASSERT_TRUE(PP.parse(Code.str()));
   ASSERT_TRUE(PP.P->discover(""));
   testing::internal::CaptureStderr();
   bool Accepted =
