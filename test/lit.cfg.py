@@ -39,3 +39,24 @@ if shutil.which("verilator"):
 if all(os.path.exists(os.path.join(config.scrcc_tools_dir, f))
        for f in ["scr-fuzz-layout", "scr-fuzz-frame"]):
     config.available_features.add("fuzz")
+
+# Two tiers. The default one is fast (under a minute on 2 cores); tests that
+# simulate or synthesise RTL, run the big replay matrix or fuzz say
+# `REQUIRES: long`. `-Dlong=1` (or SCR_LIT_LONG=1) runs both tiers,
+# `-Dlong=only` only the long one (CTest's `long` label).
+long_tier = lit_config.params.get("long", os.environ.get("SCR_LIT_LONG", "0"))
+if long_tier not in ("", "0"):
+    config.available_features.add("long")
+if long_tier == "only":
+    import re
+    import lit.Test
+
+    class LongOnly(lit.formats.ShTest):
+        def execute(self, test, litConfig):
+            with open(test.getSourcePath(), errors="replace") as f:
+                if not re.search(r"REQUIRES:.*\blong\b", f.read()):
+                    return lit.Test.Result(lit.Test.UNSUPPORTED,
+                                           "in the default tier")
+            return super().execute(test, litConfig)
+
+    config.test_format = LongOnly(execute_external=False)
