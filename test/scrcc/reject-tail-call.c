@@ -17,8 +17,8 @@ SEC("xdp")
 int tail_caller(struct xdp_md *ctx)
 {
 	// CHECK: reject-tail-call.c:[[@LINE+3]]:2: error: tail calls are not supported: the SCR program must see the whole state-update logic in one program
-	// CHECK-NEXT: {{^}}	bpf_tail_call(ctx, &jump_table, 0);
-	// CHECK-NEXT: {{^}}	^
+	// CHECK-NEXT: {{^ +}}[[@LINE+2]] |         bpf_tail_call(ctx, &jump_table, 0);
+	// CHECK-NEXT: {{^ +}}|         ^
 	bpf_tail_call(ctx, &jump_table, 0);
 	return XDP_PASS;
 }

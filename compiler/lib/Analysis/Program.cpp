@@ -5,6 +5,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/TypeLoc.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -28,39 +29,62 @@ std::string Diagnostics::shortWhere(SourceLocation Loc) const {
   return Slash == std::string::npos ? W : W.substr(Slash + 1);
 }
 
-void Diagnostics::emit(SourceLocation Loc, const char *Level,
-                       const std::string &Msg) {
-  llvm::errs() << where(Loc) << ": " << Level << ": " << Msg << "\n";
-  if (Loc.isInvalid())
-    return;
-  SourceLocation E = SM.getExpansionLoc(Loc);
-  bool Invalid = false;
-  unsigned Col = SM.getExpansionColumnNumber(E, &Invalid);
-  if (Invalid)
-    return;
-  const char *Start = SM.getCharacterData(E, &Invalid);
-  if (Invalid)
-    return;
-  const char *LineStart = Start - (Col - 1);
-  const char *LineEnd = Start;
-  while (*LineEnd && *LineEnd != '\n' && *LineEnd != '\r')
-    ++LineEnd;
-  llvm::errs() << llvm::StringRef(LineStart, LineEnd - LineStart) << "\n";
-  std::string Caret;
-  for (const char *C = LineStart; C < Start; ++C)
-    Caret += *C == '\t' ? '\t' : ' ';
-  llvm::errs() << Caret << "^\n";
+namespace {
+/// Clang's text printer, which says who speaks when a diagnostic has no
+/// location: `scrcc: error: ...` rather than a bare `error: ...`.
+class ScrccDiagnosticPrinter : public TextDiagnosticPrinter {
+public:
+  using TextDiagnosticPrinter::TextDiagnosticPrinter;
+  void HandleDiagnostic(DiagnosticsEngine::Level Level,
+                        const Diagnostic &Info) override {
+    setPrefix(Info.getLocation().isValid() ? "" : "scrcc");
+    TextDiagnosticPrinter::HandleDiagnostic(Level, Info);
+  }
+};
+} // namespace
+
+Diagnostics::Diagnostics(DiagnosticsEngine &Engine, SourceManager &SM,
+                         const LangOptions &LangOpts, WarningPolicy Policy)
+    : Engine(Engine), SM(SM), Policy(Policy) {
+  llvm::IntrusiveRefCntPtr<DiagnosticOptions> Opts = new DiagnosticOptions();
+  Opts->ShowColors = llvm::errs().has_colors();
+  auto *Printer = new ScrccDiagnosticPrinter(llvm::errs(), Opts.get());
+  Engine.setClient(Printer, /*ShouldOwnClient=*/true);
+  Engine.setSourceManager(&SM);
+  Printer->BeginSourceFile(LangOpts, nullptr);
+}
+
+Diagnostics::~Diagnostics() { Engine.getClient()->EndSourceFile(); }
+
+void Diagnostics::report(DiagnosticsEngine::Level Level, SourceLocation Loc,
+                         const std::string &Msg) {
+  // A custom diagnostic's level is fixed when it is made (Clang 19 maps
+  // only its own warnings), so -Werror and -w are applied here.
+  if (Level == DiagnosticsEngine::Warning) {
+    Ignoring = Policy.Ignore;
+    if (Ignoring)
+      return;
+    if (Policy.AsErrors)
+      Level = DiagnosticsEngine::Error;
+  } else if (Level == DiagnosticsEngine::Note) {
+    if (Ignoring)
+      return;
+  } else {
+    Ignoring = false;
+  }
+  if (Level == DiagnosticsEngine::Error)
+    ++Errors;
+  Engine.Report(Loc, Engine.getCustomDiagID(Level, "%0")) << Msg;
 }
 
 void Diagnostics::error(SourceLocation Loc, const std::string &Msg) {
-  ++Errors;
-  emit(Loc, "error", Msg);
+  report(DiagnosticsEngine::Error, Loc, Msg);
 }
 void Diagnostics::note(SourceLocation Loc, const std::string &Msg) {
-  emit(Loc, "note", Msg);
+  report(DiagnosticsEngine::Note, Loc, Msg);
 }
 void Diagnostics::warning(SourceLocation Loc, const std::string &Msg) {
-  emit(Loc, "warning", Msg);
+  report(DiagnosticsEngine::Warning, Loc, Msg);
 }
 
 namespace {

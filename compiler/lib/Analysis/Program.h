@@ -9,6 +9,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/SourceManager.h"
 
 #include <linux/bpf.h>
@@ -19,12 +20,24 @@
 
 namespace scrcc {
 
-/// Clang-style diagnostics (`file:line:col: error: ...` plus the source
-/// line and a caret). Every rejection goes through here.
+/// Diagnostics through Clang's DiagnosticsEngine, the one the input was
+/// parsed with: `file:line:col: error: ...`, the source line with a caret,
+/// notes (a dependence chain, a macro's expansion), and `scrcc: error: ...`
+/// for a problem with no place in the source. Every rejection goes through
+/// here.
 class Diagnostics {
 public:
-  explicit Diagnostics(const clang::SourceManager &SM) : SM(SM) {}
+  /// What the command line says about warnings (-Werror, -w).
+  struct WarningPolicy {
+    bool AsErrors = false;
+    bool Ignore = false;
+  };
+  /// Reports through \p Engine, whose consumer becomes scrcc's printer.
+  Diagnostics(clang::DiagnosticsEngine &Engine, clang::SourceManager &SM,
+              const clang::LangOptions &LangOpts, WarningPolicy Policy);
+  ~Diagnostics();
   void error(clang::SourceLocation Loc, const std::string &Msg);
+  /// Attached to the error or warning before it.
   void note(clang::SourceLocation Loc, const std::string &Msg);
   void warning(clang::SourceLocation Loc, const std::string &Msg);
   unsigned errorCount() const { return Errors; }
@@ -34,10 +47,14 @@ public:
   std::string shortWhere(clang::SourceLocation Loc) const;
 
 private:
-  void emit(clang::SourceLocation Loc, const char *Level,
-            const std::string &Msg);
+  void report(clang::DiagnosticsEngine::Level Level,
+              clang::SourceLocation Loc, const std::string &Msg);
+  clang::DiagnosticsEngine &Engine;
   const clang::SourceManager &SM;
+  WarningPolicy Policy;
   unsigned Errors = 0;
+  /// Whether the last error or warning was ignored (-w): so are its notes.
+  bool Ignoring = false;
 };
 
 /// A BTF-defined map (a global in SEC(".maps")).

@@ -347,7 +347,8 @@ static int scrccMain(int argc, const char **argv) {
   }
   ASTUnit &AU = *ASTs.front();
   ASTContext &Ctx = AU.getASTContext();
-  scrcc::Diagnostics Diags(Ctx.getSourceManager());
+  scrcc::Diagnostics Diags(AU.getDiagnostics(), AU.getSourceManager(),
+                           AU.getLangOpts(), {});
   scrcc::Program P(Ctx, Diags);
   if (!P.discover(Entry))
     return 1;
