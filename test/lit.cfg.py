@@ -27,6 +27,8 @@ config.substitutions.append(("%examples", os.path.join(config.scrcc_src_root, "e
 config.substitutions.append(("%srcroot", config.scrcc_src_root))
 config.substitutions.append(("%bpf-cc", bpf_cc))
 config.substitutions.append(("%tools", config.scrcc_tools_dir))
+# The project version, which every tool's --version prints.
+config.substitutions.append(("%scrcc-version", config.scrcc_version))
 
 # Tests that load programs into the kernel need root and bpf(2).
 if os.geteuid() == 0 and os.path.exists("/sys/fs/bpf"):

@@ -19,6 +19,7 @@
 #include "ReplicaCounters.h"
 #include "XdpTimer.h"
 
+#include "scrcli/Options.h"
 #include "scrrt/BpfProgram.h"
 #include "scrrt/MapInit.h"
 #include "scrrt/Pcap.h"
@@ -176,18 +177,23 @@ void timeOnce(Variant &V, int Cpu, uint32_t Repeat, bool Record,
 } // namespace
 
 int main(int Argc, char **Argv) {
-  std::string PlanPath, OutPath;
-  for (int I = 1; I < Argc; ++I) {
-    std::string A = Argv[I];
-    if (A == "-o" && I + 1 < Argc)
-      OutPath = Argv[++I];
-    else if (!A.empty() && A[0] != '-' && PlanPath.empty())
-      PlanPath = A;
-    else
-      fail("usage: scr-xdp-bench PLAN.json -o RESULT.json");
-  }
-  if (PlanPath.empty() || OutPath.empty())
-    fail("usage: scr-xdp-bench PLAN.json -o RESULT.json");
+  std::string OutPath;
+  std::vector<std::string> Plans;
+  scrcli::Options CL({"scr-xdp-bench",
+                      "times XDP program variants side by side",
+                      {"PLAN.json -o RESULT.json"},
+                      "bench/run.py writes the plan and turns the result "
+                      "into the report.",
+                      {}});
+  CL.addString("o", "RESULT.json", "where the timings go", OutPath);
+  CL.positionals("PLAN.json", Plans, 1);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  if (Plans.empty())
+    CL.usageError("no plan given (scr-xdp-bench PLAN.json -o RESULT.json)");
+  if (OutPath.empty())
+    CL.usageError("no output given (use -o RESULT.json)");
+  const std::string &PlanPath = Plans.front();
 
   json Plan = readJson(PlanPath);
   int Cpu = get<int>(Plan, "cpu", "plan");

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "scrcli/Options.h"
 #include "scrrt/BpfProgram.h"
 #include "scrrt/Replay.h"
 #include "scrrt/ReplicaLoader.h"
@@ -24,59 +25,6 @@
 #include <vector>
 
 using namespace scrrt;
-
-static void usage() {
-  std::fprintf(
-      stderr,
-      "usage: scr-replay --scr OUTDIR --trace TRACE.pcap --cores K\n"
-      "                  [--original PROG.bpf.c|PROG.o] [--json]\n"
-      "                  [--checkpoint-every P] [--cpu C] [--quiet]\n"
-      "                  [--frames OUT.pcap]\n"
-      "                  [--loss RATE[/LEN]]... [--burst LEN] [--seed S]\n"
-      "                  [--max-skew W] [--start-seq X] [--max-entries N]\n"
-      "                  [--schedule NAME]... [--skew W] "
-      "[--schedule-seed S]\n"
-      "                  [--config MAP:KEYHEX=VALUEHEX]... "
-      "[--map-init FILE.json]...\n"
-      "                  [-- CLANG-FLAGS...]\n"
-      "Runs the original program single-threaded, and the SCR program loaded\n"
-      "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
-      "queue i mod K of a K-queue veth in a private network namespace.\n"
-      "Compares verdicts, output packets and every replica's state with the\n"
-      "original at the same point, under each schedule in turn: lockstep,\n"
-      "ahead / behind (each replica in turn W of its frames, default 3,\n"
-      "early or late), random (seed S) and concurrent (a thread per CPU);\n"
-      "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c. --frames\n"
-      "writes the SCR frames. --config MAP:KEY=VALUE (hex, repeatable)\n"
-      "fills a map of both programs (every replica's copy of a map the\n"
-      "program writes) before the replay;\n"
-      "--map-init FILE.json fills them from a file (map -> [{key, value}],\n"
-      "hex, integers, IPv4 addresses or BTF-typed objects).\n"
-      "Programs are compiled with OUTDIR/compile_flags.txt (what scrcc was\n"
-      "given after --) and then the flags after --.\n"
-      "Exit: 0 equal, 1 divergence, 2 error.\n"
-      "A program compiled with --loss-recovery runs its replicas concurrently\n"
-      "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
-      "at most a quarter of the log) sharing the log; --loss drops RATE\n"
-      "of the frames (\"1%%\" or \"0.01\") in bursts of LEN (default --burst,\n"
-      "else 1) between sequencer and cores, seeded by S (default 1). Each\n"
-      "--loss is one replay on the same loaded programs (state cleared in\n"
-      "between); with several, --json prints an array. --start-seq X starts\n"
-      "the sequencer's counters at X (e.g. 4294966296 to cross 2^32).\n"
-      "--max-entries N caps max_entries of every hash map of both programs\n"
-      "(large preallocated maps dominate load time; same cap on both "
-      "sides).\n");
-}
-
-static bool parseUnsigned(const char *S, uint64_t &V) {
-  char *End = nullptr;
-  errno = 0;
-  unsigned long long X = std::strtoull(S, &End, 10);
-  if (errno || !End || *End || !*S || *S == '-')
-    return false;
-  V = X;
-  return true;
-}
 
 static void printHuman(const ReplayResult &R, bool Quiet) {
   std::printf("replayed %llu packets on %zu replicas of one loaded program, "
@@ -166,158 +114,135 @@ int main(int Argc, char **Argv) {
   ReplayOptions O;
   std::vector<LossOptions> LossRuns;
   bool Json = false, Quiet = false, ScheduleGiven = false;
-  uint64_t Cores = 0;
-  for (int A = 1; A < Argc; ++A) {
-    std::string Arg = Argv[A];
-    auto Value = [&](const char *&Out) {
-      if (A + 1 >= Argc) {
-        std::fprintf(stderr, "scr-replay: %s needs a value\n", Arg.c_str());
-        return false;
-      }
-      Out = Argv[++A];
-      return true;
-    };
-    const char *V = nullptr;
-    // A number in Lo..Hi, or a message that says what was expected.
-    auto Number = [&](uint64_t &Out, uint64_t Lo, uint64_t Hi,
-                      const char *Why = "") {
-      if (!Value(V))
-        return false;
-      uint64_t N = 0;
-      if (!parseUnsigned(V, N) || N < Lo || N > Hi) {
-        std::fprintf(stderr,
-                     "scr-replay: error: %s: '%s' is not an integer in "
-                     "%llu..%llu%s\n",
-                     Arg.c_str(), V, (unsigned long long)Lo,
-                     (unsigned long long)Hi, Why);
-        return false;
-      }
-      Out = N;
-      return true;
-    };
-    if (Arg == "--") {
-      // Compiler flags for both programs, after OUTDIR/compile_flags.txt.
-      O.CompileFlags.assign(Argv + A + 1, Argv + Argc);
-      break;
-    }
-    if (Arg == "--json") {
-      Json = true;
-    } else if (Arg == "--quiet") {
-      Quiet = true;
-    } else if (Arg == "-h" || Arg == "--help") {
-      usage();
-      return 0;
-    } else if (Arg == "--map-init") {
-      if (!Value(V))
-        return 2;
-      O.MapInit.push_back(V);
-    } else if (Arg == "--original" || Arg == "--scr" || Arg == "--trace" ||
-               Arg == "--frames") {
-      if (!Value(V))
-        return 2;
-      (Arg == "--original" ? O.Original
-       : Arg == "--scr"    ? O.ScrDir
-       : Arg == "--trace"  ? O.Trace
-                           : O.FramesOut) = V;
-    } else if (Arg == "--schedule") {
-      if (!Value(V))
-        return 2;
-      if (!ScheduleGiven)
-        O.Schedules.clear();
-      ScheduleGiven = true;
-      if (!parseSchedules(V, O.Schedules)) {
-        std::fprintf(stderr,
-                     "scr-replay: --schedule: unknown schedule '%s' "
-                     "(lockstep, ahead, behind, random, concurrent, all)\n",
-                     V);
-        return 2;
-      }
-    } else if (Arg == "--skew") {
-      if (!Number(O.Skew, 1, 1u << 20))
-        return 2;
-    } else if (Arg == "--schedule-seed") {
-      if (!Number(O.ScheduleSeed, 0, UINT64_MAX))
-        return 2;
-    } else if (Arg == "--config") {
-      if (!Value(V))
-        return 2;
-      // MAP:KEY=VALUE, key and value in hex as scr-replica prints them.
-      std::string Text = V, Err;
-      size_t Colon = Text.find(':'), Eq = Text.find('=');
-      std::optional<std::vector<uint8_t>> Key, Val;
-      if (Colon != std::string::npos && Eq != std::string::npos && Colon < Eq) {
-        Key = parseHexBytes(Text.substr(Colon + 1, Eq - Colon - 1), Err);
-        if (Key)
-          Val = parseHexBytes(Text.substr(Eq + 1), Err);
-      } else {
-        Err = "want MAP:KEYHEX=VALUEHEX";
-      }
-      if (!Key || !Val || Colon == 0) {
-        std::fprintf(stderr, "scr-replay: --config: bad value '%s': %s\n", V,
-                     Err.empty() ? "want MAP:KEYHEX=VALUEHEX" : Err.c_str());
-        return 2;
-      }
-      O.Config.push_back({Text.substr(0, Colon), *Key, *Val});
-    } else if (Arg == "--loss") {
-      if (!Value(V))
-        return 2;
-      std::string Text = V, RateText = Text.substr(0, Text.find('/'));
-      auto Rate = parseLossRate(RateText);
-      uint64_t Burst = 0;
-      bool BurstOk = Text.find('/') == std::string::npos ||
-                     (parseUnsigned(Text.c_str() + Text.find('/') + 1, Burst) &&
-                      Burst > 0);
-      if (!Rate || !BurstOk) {
-        std::fprintf(stderr,
-                     "scr-replay: --loss: bad value '%s' (RATE[/BURST], e.g. "
-                     "1%% or 0.01/20)\n",
-                     V);
-        return 2;
-      }
-      LossOptions Run;
-      Run.Rate = *Rate;
-      Run.Burst = Burst; // 0: --burst
-      LossRuns.push_back(Run);
-    } else if (Arg == "--start-seq") {
-      uint64_t N = 0;
-      if (!Number(N, 0, UINT32_MAX))
-        return 2;
-      O.StartSeq = uint32_t(N);
-    } else if (Arg == "--burst" || Arg == "--max-skew") {
-      if (!Number(Arg == "--burst" ? O.Loss.Burst : O.MaxSkew, 1, UINT64_MAX))
-        return 2;
-    } else if (Arg == "--seed") {
-      if (!Number(O.Loss.Seed, 0, UINT64_MAX))
-        return 2;
-    } else if (Arg == "--max-entries") {
-      if (!Number(O.MaxEntries, 1, 1u << 30))
-        return 2;
-    } else if (Arg == "--cores") {
-      // Replica r is RX queue r of the veth and slot r of every replicated
-      // map, which a layout sizes for at most MaxCores replicas.
-      if (!Number(Cores, 1, scr::MaxCores,
-                  " (a layout describes at most 1024 replicas)"))
-        return 2;
-    } else if (Arg == "--checkpoint-every") {
-      if (!Number(O.CheckpointEvery, 1, 1u << 20))
-        return 2;
-    } else if (Arg == "--cpu") {
-      uint64_t N = 0;
-      if (!Number(N, 0, CPU_SETSIZE - 1))
-        return 2;
-      O.Cpu = int(N);
-    } else {
-      std::fprintf(stderr, "scr-replay: unknown argument '%s'\n", Arg.c_str());
-      usage();
-      return 2;
-    }
-  }
-  if (O.ScrDir.empty() || O.Trace.empty() || Cores == 0) {
-    std::fprintf(stderr, "scr-replay: --scr, --trace and --cores are "
-                         "required\n");
-    usage();
-    return 2;
-  }
+  uint64_t Cores = 0, StartSeq = 0, Cpu = 0;
+  scrcli::Options CL(
+      {"scr-replay",
+       "differential replay of an SCR program against the original",
+       {"--scr OUTDIR --trace TRACE.pcap --cores K [options] [-- "
+        "CLANG-FLAGS...]"},
+       "Runs the original program single-threaded, and the SCR program loaded\n"
+       "once as deployed: frame i goes to replica i mod K, arriving on RX\n"
+       "queue i mod K of a K-queue veth in a private network namespace.\n"
+       "Compares verdicts, output packets and every replica's state with the\n"
+       "original at the same point, under each schedule in turn: lockstep,\n"
+       "ahead / behind (each replica in turn W of its frames, default 3,\n"
+       "early or late), random (seed S) and concurrent (a thread per CPU);\n"
+       "default: all. PROG defaults to OUTDIR/<stem>.ref.bpf.c.\n"
+       "Programs are compiled with OUTDIR/compile_flags.txt (what scrcc was\n"
+       "given after --) and then the flags after --.\n"
+       "A program compiled with --loss-recovery runs its replicas "
+       "concurrently\n"
+       "(one thread each, at most W frames ahead of the slowest; default 4 K,\n"
+       "at most a quarter of the log) sharing the log. Each --loss is one\n"
+       "replay on the same loaded programs (state cleared in between); with\n"
+       "several, --json prints an array.\n"
+       "Exit: 0 equal, 1 divergence, 2 error.",
+       {}});
+  CL.addString("scr", "OUTDIR", "scrcc's output directory", O.ScrDir);
+  CL.addString("trace", "TRACE.pcap", "the trace to replay", O.Trace);
+  // Replica r is RX queue r of the veth and slot r of every replicated
+  // map, which a layout sizes for at most MaxCores replicas.
+  CL.addNumber("cores", "K", "replicas of the SCR program", Cores, 1,
+               scr::MaxCores, "a layout describes at most 1024 replicas");
+  CL.addString("original", "PROG",
+               "the original program (.bpf.c or .o; default: the reference "
+               "variant)",
+               O.Original);
+  CL.addFlag("json", "print the result as JSON", Json);
+  CL.addNumber("checkpoint-every", "P",
+               "compare the state every P packets of a replica",
+               O.CheckpointEvery, 1, 1u << 20);
+  CL.addNumber("cpu", "C", "run the programs on CPU C", Cpu, 0,
+               CPU_SETSIZE - 1);
+  CL.addFlag("quiet", "no per-replica lines, no progress bar", Quiet);
+  CL.addString("frames", "OUT.pcap", "write the SCR frames", O.FramesOut);
+  CL.addCustom(
+      "loss", "RATE[/LEN]",
+      "drop RATE of the frames (\"1%\" or \"0.01\") in bursts of LEN "
+      "(default --burst, else 1) between sequencer and cores; "
+      "repeatable",
+      [&](const std::string &Text) -> std::string {
+        auto Rate = parseLossRate(Text.substr(0, Text.find('/')));
+        std::optional<uint64_t> Burst = 0;
+        if (Text.find('/') != std::string::npos)
+          Burst = scrcli::parseUnsigned(Text.substr(Text.find('/') + 1));
+        if (!Rate || !Burst ||
+            (Text.find('/') != std::string::npos && *Burst == 0))
+          return "bad value '" + Text + "' (RATE[/BURST], e.g. 1% or 0.01/20)";
+        LossOptions Run;
+        Run.Rate = *Rate;
+        Run.Burst = *Burst; // 0: --burst
+        LossRuns.push_back(Run);
+        return "";
+      });
+  CL.addNumber("burst", "LEN", "default burst length of --loss", O.Loss.Burst,
+               1, UINT64_MAX);
+  CL.addNumber("seed", "S", "seed of the losses (default 1)", O.Loss.Seed, 0,
+               UINT64_MAX);
+  CL.addNumber("max-skew", "W",
+               "with loss recovery: at most W frames ahead of the slowest "
+               "replica",
+               O.MaxSkew, 1, UINT64_MAX);
+  CL.addNumber("start-seq", "X",
+               "start the sequencer's counters at X (e.g. 4294966296 to cross "
+               "2^32)",
+               StartSeq, 0, UINT32_MAX);
+  CL.addNumber("max-entries", "N",
+               "cap max_entries of every hash map of both programs (large "
+               "preallocated maps dominate load time; same cap on both sides)",
+               O.MaxEntries, 1, 1u << 30);
+  CL.addCustom("schedule", "NAME",
+               "lockstep, ahead, behind, random, concurrent or all "
+               "(repeatable; default all)",
+               [&](const std::string &V) -> std::string {
+                 if (!ScheduleGiven)
+                   O.Schedules.clear();
+                 ScheduleGiven = true;
+                 if (!parseSchedules(V, O.Schedules))
+                   return "unknown schedule '" + V +
+                          "' (lockstep, ahead, behind, random, concurrent, "
+                          "all)";
+                 return "";
+               });
+  CL.addNumber("skew", "W",
+               "frames early or late in the ahead/behind schedules", O.Skew, 1,
+               1u << 20);
+  CL.addNumber("schedule-seed", "S", "seed of the random schedule",
+               O.ScheduleSeed, 0, UINT64_MAX);
+  CL.addCustom(
+      "config", "MAP:KEYHEX=VALUEHEX",
+      "fill a map of both programs (every replica's copy of a map the "
+      "program writes) before the replay (hex, as scr-replica prints it; "
+      "repeatable)",
+      [&](const std::string &Text) -> std::string {
+        std::string Err;
+        size_t Colon = Text.find(':'), Eq = Text.find('=');
+        std::optional<std::vector<uint8_t>> Key, Val;
+        if (Colon != std::string::npos && Eq != std::string::npos &&
+            Colon < Eq) {
+          Key = parseHexBytes(Text.substr(Colon + 1, Eq - Colon - 1), Err);
+          if (Key)
+            Val = parseHexBytes(Text.substr(Eq + 1), Err);
+        }
+        if (!Key || !Val || Colon == 0)
+          return "bad value '" + Text +
+                 "': " + (Err.empty() ? "want MAP:KEYHEX=VALUEHEX" : Err);
+        O.Config.push_back({Text.substr(0, Colon), *Key, *Val});
+        return "";
+      });
+  CL.addList("map-init", "FILE.json",
+             "fill maps of both programs from a file (map -> "
+             "[{key, value}], hex, integers, IPv4 addresses or BTF-typed "
+             "objects; repeatable)",
+             O.MapInit);
+  CL.passthrough("CLANG-FLAGS...", O.CompileFlags);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  if (O.ScrDir.empty() || O.Trace.empty() || !CL.given("cores"))
+    CL.usageError("--scr, --trace and --cores are required");
+  O.StartSeq = uint32_t(StartSeq);
+  if (CL.given("cpu"))
+    O.Cpu = int(Cpu);
   O.Cores = unsigned(Cores);
   for (LossOptions &Run : LossRuns) {
     Run.Burst = Run.Burst ? Run.Burst : O.Loss.Burst;
@@ -330,8 +255,7 @@ int main(int Argc, char **Argv) {
   DifferentialReplay Replay;
   std::string Error;
   if (!Replay.prepare(O, Error)) {
-    std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
-    return 2;
+    return CL.error(Error, scrcli::ExitUsage);
   }
   bool Bar = !Quiet && isatty(2);
   auto Progress = [&](uint64_t Done, uint64_t Total) {
@@ -350,8 +274,7 @@ int main(int Argc, char **Argv) {
     ReplayResult R;
     bool Ok = Bar ? Replay.run(R, Error, Progress) : Replay.run(R, Error);
     if (!Ok) {
-      std::fprintf(stderr, "scr-replay: error: %s\n", Error.c_str());
-      return 2;
+      return CL.error(Error, scrcli::ExitUsage);
     }
     if (Json && Run)
       std::fputs(",\n", stdout);

@@ -13,56 +13,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "scrrt/CommandLine.h"
+#include "scrcli/Options.h"
 #include "scrrt/ReplicaLoader.h"
 
 #include <cstdio>
 #include <filesystem>
-#include <map>
-#include <set>
+#include <optional>
 #include <string>
 
 using namespace scrrt;
 
-static void usage() {
-  std::fprintf(
-      stderr,
-      "usage: scr-replica load   --scr OUTDIR [--pin DIR] "
-      "[--map-init FILE.json] [-- CLANG-FLAGS]\n"
-      "       scr-replica attach --scr OUTDIR --dev IFACE "
-      "[--mode native|generic] [--pin DIR] [--map-init FILE.json]\n"
-      "                          [-- CLANG-FLAGS]\n"
-      "       scr-replica detach --dev IFACE [--mode native|generic]\n"
-      "       scr-replica state  --scr OUTDIR --map NAME [--replica R] "
-      "[--pin DIR]\n"
-      "       scr-replica write  --scr OUTDIR --map NAME --key HEX --value "
-      "HEX [--pin DIR]\n"
-      "       scr-replica delete --scr OUTDIR --map NAME --key HEX "
-      "[--pin DIR]\n"
-      "       scr-replica unload --scr OUTDIR [--pin DIR]\n"
-      "DIR defaults to /sys/fs/bpf/scr_<stem>. Replica r is the program on\n"
-      "the frames of RX queue r (r < layout.cores); frames of other queues\n"
-      "are dropped. `state` prints replica R's copy of a written map\n"
-      "(default: the most up-to-date replica's; copies are never summed).\n"
-      "`write`/`delete` update every replica's copy, each at its own point\n"
-      "of its packet stream. HEX: bytes in memory order, as `state` prints\n"
-      "them (e.g. 0a000001). The program is compiled with\n"
-      "OUTDIR/compile_flags.txt and then CLANG-FLAGS; --map-init fills its\n"
-      "maps (every replica's copy of a written one) before it is pinned\n"
-      "(docs/runtime-replay.md).\n");
-}
-
 static int fail(const std::string &Msg) {
+  std::fflush(stdout);
   std::fprintf(stderr, "scr-replica: error: %s\n", Msg.c_str());
-  return 1;
-}
-
-static int usageError(const std::string &Msg) {
-  std::fprintf(stderr,
-               "scr-replica: error: %s\n(scr-replica --help shows the "
-               "usage)\n",
-               Msg.c_str());
-  return 2;
+  return scrcli::ExitError;
 }
 
 /// "0-3" for consecutive replicas, else "0, 2".
@@ -79,7 +43,8 @@ static std::string replicaList(const std::vector<unsigned> &Rs) {
 }
 
 static int printState(const ScrOutput &Out, const std::string &PinDir,
-                      const std::string &Name, const std::string *Replica) {
+                      const std::string &Name,
+                      std::optional<uint64_t> Replica) {
   std::string Error;
   auto View = readReplicas(PinDir, Error);
   if (!View)
@@ -87,12 +52,11 @@ static int printState(const ScrOutput &Out, const std::string &PinDir,
   const unsigned K = View->Replicas.size();
   unsigned Shown = View->MostUpToDate;
   if (Replica) {
-    auto R = parseUnsigned(*Replica);
-    if (!R || *R >= K)
-      return fail("--replica " + *Replica + ": the program has " +
-                  std::to_string(K) + " replicas (0-" + std::to_string(K - 1) +
-                  ")");
-    Shown = unsigned(*R);
+    if (*Replica >= K)
+      return fail("--replica " + std::to_string(*Replica) +
+                  ": the program has " + std::to_string(K) + " replicas (0-" +
+                  std::to_string(K - 1) + ")");
+    Shown = unsigned(*Replica);
   }
   auto M = PinnedMap::open(Out, PinDir, Name, Error);
   if (!M)
@@ -182,100 +146,111 @@ static int controlUpdate(const ScrOutput &Out, const std::string &PinDir,
   return 0;
 }
 
-/// Options each command takes (the rest is an error, not silently ignored).
-static const std::map<std::string, std::set<std::string>> CommandOptions = {
-    {"load", {"scr", "pin", "map-init"}},
-    {"attach", {"scr", "dev", "mode", "pin", "map-init"}},
-    {"detach", {"dev", "mode"}},
-    {"state", {"scr", "map", "replica", "pin"}},
-    {"write", {"scr", "map", "key", "value", "pin"}},
-    {"delete", {"scr", "map", "key", "pin"}},
-    {"unload", {"scr", "pin"}},
-};
-
 int main(int Argc, char **Argv) {
-  if (Argc < 2 || std::string(Argv[1]) == "-h" ||
-      std::string(Argv[1]) == "--help") {
-    usage();
-    return Argc < 2 ? 2 : 0;
-  }
-  std::string Cmd = Argv[1];
-  auto Allowed = CommandOptions.find(Cmd);
-  if (Allowed == CommandOptions.end())
-    return usageError("unknown command '" + Cmd + "'");
-  std::map<std::string, std::string> Opt;
+  std::string Cmd, ScrDir, Dev, ModeName = "native", PinOpt, Map, KeyHex,
+                                ValueHex;
+  uint64_t Replica = 0;
   DeployOptions Deploy;
-  for (int A = 2; A < Argc; ++A) {
-    std::string Arg = Argv[A];
-    if (Arg == "--") {
-      if (Cmd != "load" && Cmd != "attach")
-        return usageError(Cmd + " compiles nothing: no flags after --");
-      Deploy.CompileFlags.assign(Argv + A + 1, Argv + Argc);
-      break;
-    }
-    if (Arg.rfind("--", 0) != 0)
-      return usageError("bad argument '" + Arg + "'");
-    std::string Name = Arg.substr(2);
-    if (Name == "cpus")
-      return usageError("--cpus is gone: replica r is the program on RX "
-                        "queue r (r < layout.cores); steer frames onto those "
-                        "queues with the NIC (RSS: ethtool -L / -X)");
-    if (!Allowed->second.count(Name))
-      return usageError(Cmd + " takes no option '" + Arg + "'");
-    if (A + 1 >= Argc)
-      return usageError("'" + Arg + "' needs a value");
-    Opt[Name] = Argv[++A];
-  }
-  if (Opt.count("map-init"))
-    Deploy.MapInit.push_back(Opt["map-init"]);
+  scrcli::Options CL(
+      {"scr-replica",
+       "deploy an SCR program and reach its replicas",
+       {"load   --scr OUTDIR [--pin DIR] [--map-init FILE.json] [-- "
+        "CLANG-FLAGS]",
+        "attach --scr OUTDIR --dev IFACE [--mode native|generic] [--pin DIR] "
+        "[--map-init FILE.json] [-- CLANG-FLAGS]",
+        "detach --dev IFACE [--mode native|generic]",
+        "state  --scr OUTDIR --map NAME [--replica R] [--pin DIR]",
+        "write  --scr OUTDIR --map NAME --key HEX --value HEX [--pin DIR]",
+        "delete --scr OUTDIR --map NAME --key HEX [--pin DIR]",
+        "unload --scr OUTDIR [--pin DIR]"},
+       "DIR defaults to /sys/fs/bpf/scr_<stem>. Replica r is the program on\n"
+       "the frames of RX queue r (r < layout.cores); frames of other queues\n"
+       "are dropped. `state` prints replica R's copy of a written map\n"
+       "(default: the most up-to-date replica's; copies are never summed).\n"
+       "`write`/`delete` update every replica's copy, each at its own point\n"
+       "of its packet stream. HEX: bytes in memory order, as `state` prints\n"
+       "them (e.g. 0a000001). The program is compiled with\n"
+       "OUTDIR/compile_flags.txt and then CLANG-FLAGS; --map-init fills its\n"
+       "maps (every replica's copy of a written one) before it is pinned\n"
+       "(docs/runtime-replay.md).",
+       {}});
+  CL.commands({{"load", "load and pin the program, one replica per RX queue"},
+               {"attach", "load (unless loaded) and attach to a device"},
+               {"detach", "detach the program from a device"},
+               {"state", "print a replica's copy of a map"},
+               {"write", "write an entry in every replica's copy"},
+               {"delete", "delete an entry from every replica's copy"},
+               {"unload", "unpin the program and its maps"}},
+              Cmd);
+  CL.addString("scr", "OUTDIR", "scrcc's output directory", ScrDir)
+      .onlyIn({"load", "attach", "state", "write", "delete", "unload"});
+  CL.addString("pin", "DIR", "bpffs directory of the loaded program", PinOpt)
+      .onlyIn({"load", "attach", "state", "write", "delete", "unload"});
+  CL.addList("map-init", "FILE.json",
+             "fill maps from a file (every replica's copy of a written one)",
+             Deploy.MapInit)
+      .onlyIn({"load", "attach"});
+  CL.addString("dev", "IFACE", "network device", Dev)
+      .onlyIn({"attach", "detach"});
+  CL.addChoice("mode", "XDP attach mode (default native)",
+               {"native", "generic"}, ModeName)
+      .onlyIn({"attach", "detach"});
+  CL.addString("map", "NAME", "the program's map", Map)
+      .onlyIn({"state", "write", "delete"});
+  CL.addNumber("replica", "R", "the replica whose copy to print", Replica, 0,
+               UINT32_MAX)
+      .onlyIn({"state"});
+  CL.addString("key", "HEX", "the entry's key", KeyHex)
+      .onlyIn({"write", "delete"});
+  CL.addString("value", "HEX", "the entry's value", ValueHex).onlyIn({"write"});
+  // Gone since replica r became the program on RX queue r.
+  CL.addCustom("cpus", "LIST", "", [](const std::string &) {
+      return std::string("--cpus is gone: replica r is the program on RX "
+                         "queue r (r < layout.cores); steer frames onto those "
+                         "queues with the NIC (RSS: ethtool -L / -X)");
+    }).hidden();
+  CL.passthrough("CLANG-FLAGS", Deploy.CompileFlags);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  if (!Deploy.CompileFlags.empty() && Cmd != "load" && Cmd != "attach")
+    CL.usageError(Cmd + " compiles nothing: no flags after --");
   auto Need = [&](std::initializer_list<const char *> Names) {
     for (const char *N : Names)
-      if (!Opt.count(N)) {
-        usageError(Cmd + " needs --" + N);
-        return false;
-      }
-    return true;
+      if (!CL.given(N))
+        CL.usageError(Cmd + " needs --" + N);
   };
-  XdpMode Mode = XdpMode::Native;
-  if (Opt.count("mode")) {
-    if (Opt["mode"] != "native" && Opt["mode"] != "generic")
-      return usageError("--mode is native or generic, not '" + Opt["mode"] +
-                        "'");
-    Mode = Opt["mode"] == "native" ? XdpMode::Native : XdpMode::Generic;
-  }
+  // What each command needs, before anything is opened.
+  if (Cmd != "detach")
+    Need({"scr"});
+  if (Cmd == "attach" || Cmd == "detach")
+    Need({"dev"});
+  if (Cmd == "state" || Cmd == "write" || Cmd == "delete")
+    Need({"map"});
+  if (Cmd == "write" || Cmd == "delete")
+    Need({"key"});
+  if (Cmd == "write")
+    Need({"value"});
+  XdpMode Mode = ModeName == "native" ? XdpMode::Native : XdpMode::Generic;
 
   std::string Error;
-  if (Cmd == "detach") {
-    if (!Need({"dev"}))
-      return 2;
-    return detachReplicas(Opt["dev"], Mode, Error) ? 0 : fail(Error);
-  }
-  if (!Need({"scr"}))
-    return 2;
-  auto Out = ScrOutput::open(Opt["scr"], Error);
+  if (Cmd == "detach")
+    return detachReplicas(Dev, Mode, Error) ? 0 : fail(Error);
+  auto Out = ScrOutput::open(ScrDir, Error);
   if (!Out)
     return fail(Error);
-  std::string PinDir = Opt.count("pin") ? Opt["pin"] : defaultPinDir(*Out);
+  std::string PinDir = CL.given("pin") ? PinOpt : defaultPinDir(*Out);
 
   if (Cmd == "state")
-    return Need({"map"})
-               ? printState(*Out, PinDir, Opt["map"],
-                            Opt.count("replica") ? &Opt["replica"] : nullptr)
-               : 2;
+    return printState(*Out, PinDir, Map,
+                      CL.given("replica") ? std::optional(Replica)
+                                          : std::nullopt);
   if (Cmd == "write")
-    return Need({"map", "key", "value"})
-               ? controlUpdate(*Out, PinDir, Opt["map"], Opt["key"],
-                               &Opt["value"])
-               : 2;
+    return controlUpdate(*Out, PinDir, Map, KeyHex, &ValueHex);
   if (Cmd == "delete")
-    return Need({"map", "key"})
-               ? controlUpdate(*Out, PinDir, Opt["map"], Opt["key"], nullptr)
-               : 2;
+    return controlUpdate(*Out, PinDir, Map, KeyHex, nullptr);
   if (Cmd == "unload")
     return unloadReplicas(PinDir, Error) ? 0 : fail(Error);
 
-  if (Cmd == "attach" && !Need({"dev"}))
-    return 2;
   const unsigned K = Out->Layout.Cores;
   bool Loaded = std::filesystem::exists(PinDir + "/prog");
   if (Cmd == "load" || !Loaded) {
@@ -285,7 +260,6 @@ int main(int Argc, char **Argv) {
                 Out->ScrProgram.c_str(), K, K - 1, PinDir.c_str());
   }
   if (Cmd == "attach") {
-    const std::string &Dev = Opt["dev"];
     if (!attachReplicas(PinDir, Dev, Mode, Error))
       return fail(Error);
     std::printf("attached to %s (%s XDP)\n", Dev.c_str(),
@@ -294,16 +268,15 @@ int main(int Argc, char **Argv) {
     std::fflush(stdout);
     if (auto Q = rxQueueCount(Dev)) {
       if (*Q > K)
-        std::fprintf(stderr,
-                     "scr-replica: warning: %s has %u RX queues; frames "
-                     "arriving on queues %u-%u are dropped (no replica owns "
-                     "them; counted in scr_unowned)\n",
-                     Dev.c_str(), *Q, K, *Q - 1);
+        CL.warn(Dev + " has " + std::to_string(*Q) +
+                " RX queues; frames arriving on queues " + std::to_string(K) +
+                "-" + std::to_string(*Q - 1) +
+                " are dropped (no replica owns them; counted in scr_unowned)");
       else if (*Q < K)
-        std::fprintf(stderr,
-                     "scr-replica: warning: %s has %u RX queues but the "
-                     "program has %u replicas: replicas %u-%u get no frames\n",
-                     Dev.c_str(), *Q, K, *Q, K - 1);
+        CL.warn(Dev + " has " + std::to_string(*Q) +
+                " RX queues but the program has " + std::to_string(K) +
+                " replicas: replicas " + std::to_string(*Q) + "-" +
+                std::to_string(K - 1) + " get no frames");
     }
   }
   return 0;

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "scrrt/CommandLine.h"
+#include "scrcli/Options.h"
 #include "scrrt/FrameDecoder.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/Sequencer.h"
@@ -20,7 +20,7 @@ using namespace scrrt;
 
 /// Prints the SCR frames of \p Path, one header line and one line per
 /// history entry (oldest first: entry hist_seq - N .. hist_seq - 1).
-static void dumpFrames(CommandLine &CL, const scr::Layout &L,
+static void dumpFrames(const scrcli::Options &CL, const scr::Layout &L,
                        const std::string &Path, uint64_t MaxFrames) {
   std::string Error;
   auto Frames = readPcap(Path, Error);
@@ -50,40 +50,6 @@ static void dumpFrames(CommandLine &CL, const scr::Layout &L,
   }
 }
 
-static void printHelp() {
-  std::printf(
-      "OVERVIEW: scr-seq - reference SCR sequencer (docs/packet-format.md)\n"
-      "\n"
-      "USAGE: scr-seq (--layout FILE | --scr DIR) -i IN.pcap -o OUT.pcap "
-      "[options]\n"
-      "       scr-seq (--layout FILE | --scr DIR) --dump SCR.pcap\n"
-      "\n"
-      "OPTIONS:\n"
-      "  --layout FILE          scr_layout.json written by scrcc\n"
-      "  --scr DIR              shortcut for --layout DIR/scr_layout.json\n"
-      "  -i FILE                input trace (Ethernet pcap, us or ns)\n"
-      "  -o FILE                output trace of SCR frames (ns pcap)\n"
-      "  --per-core K           write K files OUT.core<i>.pcap instead; frame "
-      "i\n"
-      "                         goes to core i mod K (round-robin spraying)\n"
-      "  --initial-seq N        start seq at N instead of 0 (tests "
-      "wrap-around)\n"
-      "  --initial-hist-seq N   start hist_seq at N instead of 0\n"
-      "  --stats                print frame and relevance counts to stderr\n"
-      "  --dump FILE            instead of sequencing, print the SCR frames "
-      "in\n"
-      "                         FILE (headers and history entries, oldest "
-      "first)\n"
-      "  --frames N             with --dump: only the first N frames\n"
-      "  --help                 display this help\n"
-      "  --version              display the version\n"
-      "\n"
-      "Frames shorter than 14 bytes are removed before sequencing (they never\n"
-      "reach an XDP program, so they take no sequence number); a note says "
-      "how\n"
-      "many.\n");
-}
-
 /// OUT.pcap -> OUT.core<i>.pcap (or OUT.core<i>.pcap appended otherwise).
 static std::string coreFileName(const std::string &Out, unsigned Core) {
   std::string Stem = Out;
@@ -95,48 +61,48 @@ static std::string coreFileName(const std::string &Out, unsigned Core) {
 }
 
 int main(int Argc, char **Argv) {
-  CommandLine CL("scr-seq", Argc, Argv);
   std::string LayoutPath, In, Out, Dump;
   uint64_t MaxFrames = UINT64_MAX;
   uint64_t PerCore = 0, InitialSeq = 0, InitialHistSeq = 0;
   bool Stats = false;
-  while (CL.next()) {
-    if (CL.is("--help") || CL.is("-h")) {
-      printHelp();
-      return 0;
-    }
-    if (CL.is("--version")) {
-      std::printf("scr-seq (scrcc) %s\n  layout schema version %d\n",
-                  ScrccVersion, scr::LayoutSchemaVersion);
-      return 0;
-    }
-    if (CL.is("--layout"))
-      LayoutPath = CL.value();
-    else if (CL.is("--scr"))
-      LayoutPath = CL.value() + "/scr_layout.json";
-    else if (CL.is("-i") || CL.is("--input"))
-      In = CL.value();
-    else if (CL.is("-o") || CL.is("--output"))
-      Out = CL.value();
-    else if (CL.is("--per-core")) {
-      PerCore = CL.unsignedValue(65536);
-      if (PerCore == 0)
-        CL.fail("--per-core needs K >= 1");
-    } else if (CL.is("--initial-seq"))
-      InitialSeq = CL.unsignedValue(UINT32_MAX);
-    else if (CL.is("--initial-hist-seq"))
-      InitialHistSeq = CL.unsignedValue(UINT32_MAX);
-    else if (CL.is("--dump"))
-      Dump = CL.value();
-    else if (CL.is("--frames"))
-      MaxFrames = CL.unsignedValue();
-    else if (CL.is("--stats"))
-      Stats = true;
-    else
-      CL.fail("unknown argument '" + CL.current() + "' (see 'scr-seq --help')");
-  }
+  scrcli::Options CL(
+      {"scr-seq",
+       "reference SCR sequencer (docs/packet-format.md)",
+       {"(--layout FILE | --scr DIR) -i IN.pcap -o OUT.pcap [options]",
+        "(--layout FILE | --scr DIR) --dump SCR.pcap"},
+       "Frames shorter than 14 bytes are removed before sequencing (they "
+       "never\nreach an XDP program, so they take no sequence number); a note "
+       "says how\nmany.",
+       {"layout schema version " + std::to_string(scr::LayoutSchemaVersion)}});
+  CL.addString("layout", "FILE", "scr_layout.json written by scrcc",
+               LayoutPath);
+  CL.addCustom("scr", "DIR", "shortcut for --layout DIR/scr_layout.json",
+               [&](const std::string &V) {
+                 LayoutPath = V + "/scr_layout.json";
+                 return std::string();
+               });
+  CL.addString("i,input", "FILE", "input trace (Ethernet pcap, us or ns)", In);
+  CL.addString("o,output", "FILE", "output trace of SCR frames (ns pcap)", Out);
+  CL.addNumber("per-core", "K",
+               "write K files OUT.core<i>.pcap instead; frame i goes to core "
+               "i mod K (round-robin spraying)",
+               PerCore, 1, 65536);
+  CL.addNumber("initial-seq", "N",
+               "start seq at N instead of 0 (tests wrap-around)", InitialSeq, 0,
+               UINT32_MAX);
+  CL.addNumber("initial-hist-seq", "N", "start hist_seq at N instead of 0",
+               InitialHistSeq, 0, UINT32_MAX);
+  CL.addFlag("stats", "print frame and relevance counts to stderr", Stats);
+  CL.addString("dump", "FILE",
+               "instead of sequencing, print the SCR frames in FILE (headers "
+               "and history entries, oldest first)",
+               Dump);
+  CL.addNumber("frames", "N", "with --dump: only the first N frames", MaxFrames,
+               0, UINT64_MAX);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
   if (LayoutPath.empty())
-    CL.fail("no layout given (use --layout FILE or --scr DIR)");
+    CL.usageError("no layout given (use --layout FILE or --scr DIR)");
   std::string Error;
   if (!Dump.empty()) {
     auto L = scr::Layout::load(LayoutPath, Error);
@@ -146,9 +112,9 @@ int main(int Argc, char **Argv) {
     return 0;
   }
   if (In.empty())
-    CL.fail("no input trace given (use -i IN.pcap)");
+    CL.usageError("no input trace given (use -i IN.pcap)");
   if (Out.empty())
-    CL.fail("no output given (use -o OUT.pcap)");
+    CL.usageError("no output given (use -o OUT.pcap)");
 
   auto L = scr::Layout::load(LayoutPath, Error);
   if (!L)

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "scrrt/CommandLine.h"
+#include "scrcli/Options.h"
 #include "scrrt/PacketInfo.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/TraceGen.h"
@@ -17,6 +17,7 @@
 #include <cstdlib>
 
 using namespace scrrt;
+using scrcli::Option;
 
 static std::string kindList() {
   std::string S;
@@ -25,40 +26,8 @@ static std::string kindList() {
   return S;
 }
 
-static void printHelp() {
-  std::printf(
-      "OVERVIEW: scr-trace - seeded, deterministic synthetic Ethernet traces\n"
-      "\n"
-      "USAGE: scr-trace (--kind KIND | --mix KIND:W,...) --packets N "
-      "[--seed S] -o FILE.pcap\n"
-      "\n"
-      "OPTIONS:\n"
-      "  --kind KIND        one of: %s\n"
-      "  --mix KIND:W,...   interleave kinds, each ~W/sum of the packets\n"
-      "                     (e.g. zipf:0.9,adversarial:0.1)\n"
-      "  --packets N        number of frames (exactly)\n"
-      "  --seed S           random seed (default 1); same seed, same bytes\n"
-      "  --start-ns T       timestamp of the first frame (default "
-      "1700000000000000000)\n"
-      "  --ports LIST       destination ports of the services kind, e.g.\n"
-      "                     53,80,udp:5000,tcp:22 (bare: TCP and UDP;\n"
-      "                     default 53,80,443)\n"
-      "  --max-frame B      largest frame of the services and icmp kinds\n"
-      "                     (60..%zu, default 1514)\n"
-      "  --rate PPS         Poisson arrivals at PPS packets per second\n"
-      "                     (gaps long enough for timeouts and refills)\n"
-      "  --cross-wrap BITS  shift the clock so that a BITS-bit sequencer\n"
-      "                     timestamp (scrcc --timestamp-bits) wraps in the\n"
-      "                     middle of the trace (16..63)\n"
-      "  -o FILE            output pcap (nanosecond resolution)\n"
-      "  --summary          print what the trace contains to stdout\n"
-      "  --help             display this help\n"
-      "  --version          display the version\n",
-      kindList().c_str(), MaxJumboFrame);
-}
-
-static void parseMix(CommandLine &CL, const std::string &Spec,
-                     TraceOptions &O) {
+/// --mix KIND:W,...: returns an error message or "".
+static std::string parseMix(const std::string &Spec, TraceOptions &O) {
   size_t Start = 0;
   while (Start <= Spec.size()) {
     size_t Comma = Spec.find(',', Start);
@@ -68,21 +37,22 @@ static void parseMix(CommandLine &CL, const std::string &Spec,
     std::string Name = Item.substr(0, Colon);
     auto K = traceKindFromName(Name);
     if (!K)
-      CL.fail("unknown trace kind '" + Name + "' (kinds: " + kindList() + ")");
+      return "unknown trace kind '" + Name + "' (kinds: " + kindList() + ")";
     double W = 1;
     if (Colon != std::string::npos) {
       char *End = nullptr;
       std::string WS = Item.substr(Colon + 1);
       W = std::strtod(WS.c_str(), &End);
       if (WS.empty() || *End || !(W > 0))
-        CL.fail("--mix: weight '" + WS + "' of '" + Name +
-                "' must be a positive number");
+        return "weight '" + WS + "' of '" + Name +
+               "' must be a positive number";
     }
     O.Mix.push_back({*K, W});
     if (Comma == std::string::npos)
       break;
     Start = Comma + 1;
   }
+  return "";
 }
 
 static void printSummary(const std::vector<Packet> &Trace) {
@@ -137,73 +107,79 @@ static void printSummary(const std::vector<Packet> &Trace) {
 }
 
 int main(int Argc, char **Argv) {
-  CommandLine CL("scr-trace", Argc, Argv);
   TraceOptions O;
   std::string Out;
-  bool HavePackets = false, Summary = false;
-  while (CL.next()) {
-    if (CL.is("--help") || CL.is("-h")) {
-      printHelp();
-      return 0;
-    }
-    if (CL.is("--version")) {
-      std::printf("scr-trace (scrcc) %s\n", ScrccVersion);
-      return 0;
-    }
-    if (CL.is("--kind")) {
-      std::string Name = CL.value();
-      auto K = traceKindFromName(Name);
-      if (!K)
-        CL.fail("unknown trace kind '" + Name + "' (kinds: " + kindList() +
-                ")");
-      O.Mix.push_back({*K, 1.0});
-    } else if (CL.is("--mix")) {
-      parseMix(CL, CL.value(), O);
-    } else if (CL.is("--packets")) {
-      O.Packets = CL.unsignedValue(100'000'000);
-      HavePackets = true;
-    } else if (CL.is("--seed")) {
-      O.Seed = CL.unsignedValue();
-    } else if (CL.is("--start-ns")) {
-      O.StartNs = CL.unsignedValue(uint64_t(UINT32_MAX) * 1'000'000'000ULL);
-    } else if (CL.is("--ports")) {
-      std::string Error;
-      auto Ports = parseServicePorts(CL.value(), Error);
-      if (!Ports)
-        CL.fail("--ports: " + Error);
-      O.Ports = *Ports;
-    } else if (CL.is("--max-frame")) {
-      O.MaxFrame = CL.unsignedValue(MaxJumboFrame);
-      if (O.MaxFrame < 60)
-        CL.fail("--max-frame must be at least 60 bytes");
-    } else if (CL.is("--rate")) {
-      std::string V = CL.value();
-      char *End = nullptr;
-      O.RatePps = std::strtod(V.c_str(), &End);
-      if (V.empty() || *End || !(O.RatePps > 0) || O.RatePps > 1e9)
-        CL.fail("--rate: '" + V +
-                "' is not a packet rate (packets per second, > 0)");
-    } else if (CL.is("--cross-wrap")) {
-      O.CrossWrapBits = unsigned(CL.unsignedValue(63));
-      if (O.CrossWrapBits < 16)
-        CL.fail("--cross-wrap: the sequencer clock has 16 to 63 bits (got " +
-                std::to_string(O.CrossWrapBits) + ")");
-    } else if (CL.is("-o") || CL.is("--output")) {
-      Out = CL.value();
-    } else if (CL.is("--summary")) {
-      Summary = true;
-    } else {
-      CL.fail("unknown argument '" + CL.current() +
-              "' (see 'scr-trace --help')");
-    }
-  }
+  bool Summary = false;
+  scrcli::Options CL(
+      {"scr-trace",
+       "seeded, deterministic synthetic Ethernet traces",
+       {"(--kind KIND | --mix KIND:W,...) --packets N [--seed S] -o FILE.pcap "
+        "[options]"},
+       "Same arguments, same bytes (docs/runtime-sequencer.md lists the "
+       "kinds).",
+       {}});
+  CL.addCustom("kind", "KIND", "one of: " + kindList(),
+               [&](const std::string &Name) -> std::string {
+                 auto K = traceKindFromName(Name);
+                 if (!K)
+                   return "unknown trace kind '" + Name +
+                          "' (kinds: " + kindList() + ")";
+                 O.Mix.push_back({*K, 1.0});
+                 return "";
+               });
+  CL.addCustom("mix", "KIND:W,...",
+               "interleave kinds, each ~W/sum of the packets (e.g. "
+               "zipf:0.9,adversarial:0.1)",
+               [&](const std::string &V) { return parseMix(V, O); });
+  Option &Packets = CL.addNumber("packets", "N", "number of frames (exactly)",
+                                 O.Packets, 0, 100'000'000);
+  CL.addNumber("seed", "S", "random seed (default 1); same seed, same bytes",
+               O.Seed, 0, UINT64_MAX);
+  CL.addNumber("start-ns", "T",
+               "timestamp of the first frame (default 1700000000000000000)",
+               O.StartNs, 0, uint64_t(UINT32_MAX) * 1'000'000'000ULL);
+  CL.addCustom("ports", "LIST",
+               "destination ports of the services kind, e.g. "
+               "53,80,udp:5000,tcp:22 (bare: TCP and UDP; default 53,80,443)",
+               [&](const std::string &V) -> std::string {
+                 std::string Error;
+                 auto Ports = parseServicePorts(V, Error);
+                 if (!Ports)
+                   return Error;
+                 O.Ports = *Ports;
+                 return "";
+               });
+  CL.addNumber("max-frame", "B",
+               "largest frame of the services and icmp kinds (default 1514)",
+               O.MaxFrame, 60, MaxJumboFrame, "bytes");
+  CL.addCustom("rate", "PPS",
+               "Poisson arrivals at PPS packets per second (gaps long enough "
+               "for timeouts and refills)",
+               [&](const std::string &V) -> std::string {
+                 char *End = nullptr;
+                 O.RatePps = std::strtod(V.c_str(), &End);
+                 if (V.empty() || *End || !(O.RatePps > 0) || O.RatePps > 1e9)
+                   return "'" + V +
+                          "' is not a packet rate (packets per second, > 0 "
+                          "and <= 1e9)";
+                 return "";
+               });
+  CL.addNumber("cross-wrap", "BITS",
+               "shift the clock so that a BITS-bit sequencer timestamp "
+               "(scrcc --timestamp-bits) wraps in the middle of the trace",
+               O.CrossWrapBits, 16, 63, "bits of the sequencer clock");
+  CL.addString("o,output", "FILE", "output pcap (nanosecond resolution)", Out);
+  CL.addFlag("summary", "print what the trace contains to stdout", Summary);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  bool HavePackets = Packets.count();
   if (O.Mix.empty())
-    CL.fail("no trace kind given (use --kind KIND or --mix; kinds: " +
-            kindList() + ")");
+    CL.usageError("no trace kind given (use --kind KIND or --mix; kinds: " +
+                  kindList() + ")");
   if (!HavePackets)
-    CL.fail("no packet count given (use --packets N)");
+    CL.usageError("no packet count given (use --packets N)");
   if (Out.empty() && !Summary)
-    CL.fail("no output given (use -o FILE.pcap)");
+    CL.usageError("no output given (use -o FILE.pcap)");
   auto InMix = [&](TraceKind K) {
     for (const auto &M : O.Mix)
       if (M.first == K)
@@ -211,12 +187,12 @@ int main(int Argc, char **Argv) {
     return false;
   };
   if (!O.Ports.empty() && !InMix(TraceKind::Services))
-    CL.fail("--ports is for the services kind, which the trace does not "
-            "have");
+    CL.usageError("--ports is for the services kind, which the trace does not "
+                  "have");
   if (O.MaxFrame != 1514 && !InMix(TraceKind::Services) &&
       !InMix(TraceKind::Icmp))
-    CL.fail("--max-frame is for the services and icmp kinds, which the "
-            "trace does not have");
+    CL.usageError("--max-frame is for the services and icmp kinds, which the "
+                  "trace does not have");
 
   std::vector<Packet> Trace = generateTrace(O);
   std::string Error;

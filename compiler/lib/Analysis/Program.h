@@ -47,8 +47,8 @@ public:
   std::string shortWhere(clang::SourceLocation Loc) const;
 
 private:
-  void report(clang::DiagnosticsEngine::Level Level,
-              clang::SourceLocation Loc, const std::string &Msg);
+  void report(clang::DiagnosticsEngine::Level Level, clang::SourceLocation Loc,
+              const std::string &Msg);
   clang::DiagnosticsEngine &Engine;
   const clang::SourceManager &SM;
   WarningPolicy Policy;

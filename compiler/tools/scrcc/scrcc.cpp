@@ -25,10 +25,12 @@
 #include "scrcc/VerilogEmitter.h"
 #endif
 
+#include "scrcli/Options.h"
 #include "clang/Frontend/ASTUnit.h"
+
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/Tooling.h"
-#include "llvm/Support/CommandLine.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -42,61 +44,9 @@
 using namespace clang;
 using namespace llvm;
 
-#ifndef SCRCC_VERSION
-#define SCRCC_VERSION "0.1.0"
-#endif
 #ifndef SCRCC_CLANG_RESOURCE_DIR
 #define SCRCC_CLANG_RESOURCE_DIR "/usr/lib/llvm-19/lib/clang/19"
 #endif
-
-static cl::OptionCategory Cat("scrcc options");
-static cl::opt<unsigned> Cores("cores",
-                               cl::desc("Number of CPU cores (replicas)"),
-                               cl::value_desc("N"), cl::init(0), cl::cat(Cat));
-static cl::opt<std::string> OutDir("o", cl::desc("Output directory"),
-                                   cl::value_desc("OUTDIR"), cl::cat(Cat));
-static cl::opt<std::string> Entry("entry",
-                                  cl::desc("XDP entry function (default: the "
-                                           "only SEC(\"xdp\") function)"),
-                                  cl::value_desc("FUNC"), cl::cat(Cat));
-static cl::opt<std::string> Seq("sequencer",
-                                cl::desc("Sequencer placement: nic (default) "
-                                         "or tor (adds an outer Ethernet "
-                                         "header)"),
-                                cl::init("nic"), cl::cat(Cat));
-static cl::opt<std::string>
-    Emit("emit",
-         cl::desc("Outputs: comma-separated from bpf,layout,p4,verilog "
-                  "(default: all that this build supports)"),
-         cl::init(""), cl::cat(Cat));
-static cl::opt<bool> Explain("explain",
-                             cl::desc("Print each history field and why it "
-                                      "is needed"),
-                             cl::cat(Cat));
-static cl::opt<bool> LossRecovery(
-    "loss-recovery",
-    cl::desc("Recover history lost between sequencer and cores (per-core "
-             "logs, SCR paper Algorithm 1)"),
-    cl::cat(Cat));
-static cl::opt<unsigned> LogEntries("log-entries",
-                                    cl::desc("Entries in each core's loss-"
-                                             "recovery log (default 1024)"),
-                                    cl::init(1024), cl::cat(Cat));
-static cl::opt<unsigned> TimestampBits(
-    "timestamp-bits",
-    cl::desc("Width of the sequencer clock in ns (default 48, Tofino's MAC "
-             "timestamp); bpf_ktime_get_ns() then wraps at 2^bits ns"),
-    cl::init(48), cl::cat(Cat));
-static cl::opt<unsigned> SlotBytes(
-    "slot-bytes",
-    cl::desc("Byte stride of a history slot (default: the packed entry); "
-             "padding to a power of two makes the Verilog sequencer's ring "
-             "write free of multiplexers"),
-    cl::init(0), cl::cat(Cat));
-static cl::opt<int> History("history",
-                            cl::desc("History slots N, 0..65535 (default: "
-                                     "cores - 1)"),
-                            cl::init(0), cl::cat(Cat));
 
 namespace {
 
@@ -239,98 +189,154 @@ int main(int argc, const char **argv) {
   return RC;
 }
 
+/// What the command line asks for.
+struct Invocation {
+  std::vector<std::string> Inputs;
+  unsigned Cores = 0;
+  std::string OutDir, Entry, Seq = "nic", Emit;
+  bool Explain = false, LossRecovery = false;
+  unsigned LogEntries = 1024, TimestampBits = 48, SlotBytes = 0, History = 0;
+  bool Werror = false, NoWarnings = false;
+  std::string BuildPath;
+  std::vector<std::string> ExtraArgs, ExtraArgsBefore, ClangArgs;
+};
+
+static void declareOptions(scrcli::Options &CL, Invocation &I) {
+  CL.positionals("INPUT.bpf.c", I.Inputs);
+  CL.addNumber("cores", "K", "number of CPU cores (replicas)", I.Cores, 1,
+               scr::MaxCores);
+  CL.addString("o", "OUTDIR", "output directory", I.OutDir);
+  CL.addString("entry", "FUNC",
+               "XDP entry function (default: the only SEC(\"xdp\") function)",
+               I.Entry);
+  CL.addChoice("sequencer",
+               "sequencer placement: nic (default) or tor (adds an outer "
+               "Ethernet header)",
+               {"nic", "tor"}, I.Seq);
+  CL.addString("emit", "LIST",
+               "outputs: comma-separated from bpf,layout,p4,verilog (default: "
+               "all that this build supports)",
+               I.Emit);
+  CL.addFlag("explain", "print each history field and why it is needed",
+             I.Explain);
+  CL.addFlag("loss-recovery",
+             "recover history lost between sequencer and cores (per-core "
+             "logs, SCR paper Algorithm 1)",
+             I.LossRecovery);
+  CL.addNumber("log-entries", "N",
+               "entries in each core's loss-recovery log (default 1024; a "
+               "power of two of at least 2 x (N + 1))",
+               I.LogEntries, 2, 1u << 24);
+  CL.addNumber("timestamp-bits", "B",
+               "width of the sequencer clock in ns (default 48, Tofino's MAC "
+               "timestamp); bpf_ktime_get_ns() then wraps at 2^B ns",
+               I.TimestampBits, 16, 64);
+  CL.addNumber("slot-bytes", "B",
+               "byte stride of a history slot (default: the packed entry); "
+               "padding to a power of two makes the Verilog sequencer's ring "
+               "write free of multiplexers",
+               I.SlotBytes, 1, scr::MaxSlotBytes);
+  CL.addNumber("history", "N", "history slots (default: cores - 1)", I.History,
+               0, scr::MaxHistoryLength,
+               "the SCR header's oldest-slot index has 16 bits");
+  CL.addFlag("-Werror", "make warnings errors", I.Werror);
+  CL.addFlag("w", "print no warnings", I.NoWarnings);
+  CL.addString("p", "BUILD_DIR",
+               "take the compiler arguments from BUILD_DIR/"
+               "compile_commands.json",
+               I.BuildPath);
+  CL.addList("extra-arg", "ARG", "an argument to append to the compiler's",
+             I.ExtraArgs);
+  CL.addList("extra-arg-before", "ARG",
+             "an argument to prepend to the compiler's", I.ExtraArgsBefore);
+  CL.passthrough("CLANG-ARGS...", I.ClangArgs);
+}
+
+/// The compile command of the input: after `--` (even none), else from
+/// -p BUILD_DIR, else no flags; then --extra-arg(-before).
+static std::unique_ptr<tooling::CompilationDatabase>
+compilations(const Invocation &I, bool DashDash, const scrcli::Options &CL) {
+  std::unique_ptr<tooling::CompilationDatabase> DB;
+  std::string Err;
+  if (DashDash || I.BuildPath.empty()) {
+    std::vector<const char *> Argv = {"scrcc", "--"};
+    for (const std::string &A : I.ClangArgs)
+      Argv.push_back(A.c_str());
+    int Argc = Argv.size();
+    DB = tooling::FixedCompilationDatabase::loadFromCommandLine(
+        Argc, Argv.data(), Err);
+  } else {
+    DB =
+        tooling::CompilationDatabase::autoDetectFromDirectory(I.BuildPath, Err);
+  }
+  if (!DB)
+    CL.fail(Err.empty() ? "no compilation database in '" + I.BuildPath + "'"
+                        : Err);
+  auto Adjusted =
+      std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(DB));
+  Adjusted->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+      I.ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));
+  Adjusted->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+      I.ExtraArgs, tooling::ArgumentInsertPosition::END));
+  return Adjusted;
+}
+
 static int scrccMain(int argc, const char **argv) {
-  cl::SetVersionPrinter([](raw_ostream &OS) {
-    OS << "scrcc version " << SCRCC_VERSION << " (LLVM/Clang 19)\n";
-  });
-  // Without `--` or -p, use no compilation database (not a search).
-  std::vector<const char *> Args(argv, argv + argc);
-  bool HasDashDash = false, HasP = false;
-  for (int I = 1; I < argc; ++I) {
-    HasDashDash |= StringRef(argv[I]) == "--";
-    HasP |= StringRef(argv[I]) == "-p" || StringRef(argv[I]).starts_with("-p=");
-  }
-  if (!HasDashDash && !HasP)
-    Args.push_back("--");
-  int Argc = Args.size();
-  auto OP = tooling::CommonOptionsParser::create(
-      Argc, Args.data(), Cat, cl::Required,
-      "scrcc: turns a single-threaded XDP program into a State-Compute-"
-      "Replicated one.\n\n  scrcc INPUT.bpf.c --cores N -o OUTDIR\n");
-  if (!OP) {
-    // A bad option value is reported by the option itself, above; the
-    // error then says nothing more.
-    std::string Msg = toString(OP.takeError());
-    errs() << "scrcc: error: "
-           << (Msg.empty() ? "invalid command line ('scrcc --help' lists the "
-                             "options)"
-                           : Msg)
-           << "\n";
-    return 1;
-  }
-  const auto &Sources = OP->getSourcePathList();
-  if (Sources.size() != 1) {
-    errs() << "scrcc: error: expected exactly one input file\n";
-    return 1;
-  }
-  std::string Input = Sources.front();
-  if (!sys::fs::exists(Input)) {
-    errs() << "scrcc: error: no such file: '" << Input << "'\n";
-    return 1;
-  }
-  if (Cores == 0 || Cores > 1024) {
-    errs() << "scrcc: error: --cores must be between 1 and 1024 (got " << Cores
-           << ")\n";
-    return 1;
-  }
-  if (History.getNumOccurrences() &&
-      (History < 0 || unsigned(History) > scr::MaxHistoryLength)) {
-    errs() << "scrcc: error: --history must be between 0 and "
-           << scr::MaxHistoryLength
-           << " (the SCR header's oldest-slot index has 16 bits; got "
-           << History << ")\n";
-    return 1;
-  }
-  if (OutDir.empty() && !Explain) {
-    errs() << "scrcc: error: no output directory (-o OUTDIR)\n";
-    return 1;
-  }
-  if (Seq != "nic" && Seq != "tor") {
-    errs() << "scrcc: error: --sequencer must be 'nic' or 'tor'\n";
-    return 1;
-  }
+  Invocation Inv;
+  scrcli::Options CL(
+      {"scrcc",
+       "turns a single-threaded XDP program into a State-Compute-Replicated "
+       "one",
+       {"INPUT.bpf.c --cores K -o OUTDIR [options] [-- CLANG-ARGS...]"},
+       "Exit status: 0 every output written; 1 an error (nothing written); 2 "
+       "a bad command line. docs/cli.md describes every option.",
+       {"LLVM/Clang " + std::to_string(LLVM_VERSION_MAJOR)}});
+  declareOptions(CL, Inv);
+  if (auto Exit = CL.parse(argc, argv))
+    return *Exit;
+  bool DashDash = false;
+  for (int I = 1; I < argc; ++I)
+    DashDash |= StringRef(argv[I]) == "--";
+  if (Inv.Inputs.size() != 1)
+    CL.usageError(Inv.Inputs.empty() ? "no input file given"
+                                     : "expected exactly one input file");
+  std::string Input = Inv.Inputs.front();
+  if (!CL.given("cores"))
+    CL.usageError("no core count given (use --cores K, 1.." +
+                  std::to_string(scr::MaxCores) + ")");
+  if (Inv.OutDir.empty() && !Inv.Explain)
+    CL.usageError("no output directory (-o OUTDIR)");
   std::set<std::string> Emits;
-  bool EmitExplicit = !Emit.empty();
+  bool EmitExplicit = !Inv.Emit.empty();
   {
-    std::string E = EmitExplicit ? Emit.getValue() : "bpf,layout,p4,verilog";
-    std::stringstream SS(E);
+    std::stringstream SS(EmitExplicit ? Inv.Emit : "bpf,layout,p4,verilog");
     std::string Item;
     while (std::getline(SS, Item, ',')) {
       if (Item != "bpf" && Item != "layout" && Item != "p4" &&
-          Item != "verilog") {
-        errs() << "scrcc: error: unknown --emit output '" << Item
-               << "' (expected bpf, layout, p4, verilog)\n";
-        return 1;
-      }
+          Item != "verilog")
+        CL.usageError("unknown --emit output '" + Item +
+                      "' (expected bpf, layout, p4, verilog)");
       Emits.insert(Item);
     }
   }
 #ifndef SCRCC_HAVE_P4
-  if (EmitExplicit && Emits.count("p4")) {
-    errs() << "scrcc: error: this build has no P4 back end\n";
-    return 1;
-  }
+  if (EmitExplicit && Emits.count("p4"))
+    CL.usageError("this build has no P4 back end");
   Emits.erase("p4");
 #endif
 #ifndef SCRCC_HAVE_VERILOG
-  if (EmitExplicit && Emits.count("verilog")) {
-    errs() << "scrcc: error: this build has no Verilog back end\n";
-    return 1;
-  }
+  if (EmitExplicit && Emits.count("verilog"))
+    CL.usageError("this build has no Verilog back end");
   Emits.erase("verilog");
 #endif
+  if (!sys::fs::exists(Input))
+    return CL.error("no such file: '" + Input + "'");
+  const unsigned Cores = Inv.Cores;
+  const std::string &OutDir = Inv.OutDir;
+  const bool Explain = Inv.Explain;
 
-  tooling::ClangTool Tool(OP->getCompilations(), {Input});
+  auto Compilations = compilations(Inv, DashDash, CL);
+  tooling::ClangTool Tool(*Compilations, {Input});
   std::string InputDir = sys::path::parent_path(Input).str();
   std::vector<std::string> Extra = scr::bpfTargetFlags();
   Extra.insert(Extra.end(),
@@ -342,26 +348,26 @@ static int scrccMain(int argc, const char **argv) {
   int BuildRC = Tool.buildASTs(ASTs);
   if (BuildRC != 0 || ASTs.empty() ||
       ASTs.front()->getDiagnostics().hasErrorOccurred()) {
-    errs() << "scrcc: error: '" << Input << "' does not compile\n";
-    return 1;
+    return CL.error("'" + Input + "' does not compile");
   }
   ASTUnit &AU = *ASTs.front();
   ASTContext &Ctx = AU.getASTContext();
   scrcc::Diagnostics Diags(AU.getDiagnostics(), AU.getSourceManager(),
-                           AU.getLangOpts(), {});
+                           AU.getLangOpts(), {Inv.Werror, Inv.NoWarnings});
+  // Problems of the options with this program have no place in it.
+  auto OptionError = [&](const std::string &Msg) {
+    Diags.error(SourceLocation(), Msg);
+    return 1;
+  };
   scrcc::Program P(Ctx, Diags);
-  if (!P.discover(Entry))
+  if (!P.discover(Inv.Entry))
     return 1;
 
   scrcc::EvalResult R;
   if (!scrcc::evaluateProgram(P, R))
     return 1;
-  if (TimestampBits < 16 || TimestampBits > 64) {
-    errs() << "scrcc: error: --timestamp-bits must be between 16 and 64\n";
-    return 1;
-  }
   scrcc::Slice S;
-  S.TimestampBits = TimestampBits;
+  S.TimestampBits = Inv.TimestampBits;
   if (!scrcc::computeSlice(P, R, S))
     return 1;
 
@@ -369,31 +375,31 @@ static int scrccMain(int argc, const char **argv) {
   L.Source = sys::path::filename(Input).str();
   L.Entry = P.Entry->getNameAsString();
   L.Cores = Cores;
-  L.HistoryLength = History.getNumOccurrences() ? unsigned(History) : Cores - 1;
-  L.Mode = Seq == "tor" ? scr::SequencerMode::Tor : scr::SequencerMode::Nic;
+  L.HistoryLength = CL.given("history") ? Inv.History : Cores - 1;
+  L.Mode = Inv.Seq == "tor" ? scr::SequencerMode::Tor : scr::SequencerMode::Nic;
   L.Relevance = S.Relevance;
   L.Fields = S.Fields;
   L.UsesTime = R.UsesTime;
   L.UsesPrng = R.UsesPrng;
-  L.TimestampBits = TimestampBits;
-  if (LossRecovery && ((LogEntries & (LogEntries - 1)) != 0 ||
-                       LogEntries < 2 * (L.HistoryLength + 1))) {
-    errs() << "scrcc: error: --log-entries must be a power of two of at least "
-           << 2 * (L.HistoryLength + 1) << " (2 x (N + 1)) for " << Cores
-           << " cores (got " << LogEntries << ")\n";
-    return 1;
-  }
-  L.LossRecovery = LossRecovery;
+  L.TimestampBits = Inv.TimestampBits;
+  const unsigned LogEntries = Inv.LogEntries;
+  if (Inv.LossRecovery && ((LogEntries & (LogEntries - 1)) != 0 ||
+                           LogEntries < 2 * (L.HistoryLength + 1)))
+    return OptionError("--log-entries must be a power of two of at least " +
+                       std::to_string(2 * (L.HistoryLength + 1)) +
+                       " (2 x (N + 1)) for " + std::to_string(Cores) +
+                       " cores (got " + std::to_string(LogEntries) + ")");
+  L.LossRecovery = Inv.LossRecovery;
   L.LogEntries = LogEntries;
   L.assignOffsets();
-  if (SlotBytes) {
+  if (unsigned SlotBytes = Inv.SlotBytes) {
     unsigned Packed = (L.entryBits() + 7) / 8;
-    if (SlotBytes < Packed || SlotBytes > scr::MaxSlotBytes) {
-      errs() << "scrcc: error: --slot-bytes must be between the packed entry ("
-             << Packed << " bytes for this program) and " << scr::MaxSlotBytes
-             << " (got " << SlotBytes << ")\n";
-      return 1;
-    }
+    if (SlotBytes < Packed)
+      return OptionError("--slot-bytes must be between the packed entry (" +
+                         std::to_string(Packed) +
+                         " bytes for this program) and " +
+                         std::to_string(scr::MaxSlotBytes) + " (got " +
+                         std::to_string(SlotBytes) + ")");
     L.SlotBytes = SlotBytes;
   }
   if (!scrcc::checkReplication(P, R))
@@ -422,16 +428,16 @@ static int scrccMain(int argc, const char **argv) {
                        scrcc::mapTypeName(BPF_MAP_TYPE_ARRAY)});
   // Every reader refuses a layout that breaks a rule of docs/layout.md:
   // so does the writer (e.g. a history too long for any frame).
-  if (std::string Err; !L.validate(Err)) {
-    errs() << "scrcc: error: the layout for these options is invalid: " << Err
-           << "\n";
-    return 1;
-  }
+  if (std::string Err; !L.validate(Err))
+    return OptionError("the layout for these options is invalid: " + Err);
   if (L.prefixBytes() + 64 > 1500)
-    errs() << "scrcc: warning: the SCR prefix is " << L.prefixBytes()
-           << " bytes: with " << Cores
-           << " cores the history does not fit a 1500-byte frame with a "
-              "minimum-size packet\n";
+    Diags.warning(SourceLocation(),
+                  "the SCR prefix is " + std::to_string(L.prefixBytes()) +
+                      " bytes: with " + std::to_string(Cores) +
+                      " cores the history does not fit a 1500-byte frame "
+                      "with a minimum-size packet");
+  if (Diags.errorCount()) // -Werror
+    return 1;
 
   if (Explain)
     explain(L);
@@ -452,7 +458,7 @@ static int scrccMain(int argc, const char **argv) {
     Files.push_back({scr::scrProgramFileName(Input), X.ScrProgram});
     Files.push_back({scr::refProgramFileName(Input), X.RefProgram});
     std::vector<tooling::CompileCommand> Commands =
-        OP->getCompilations().getCompileCommands(Input);
+        Compilations->getCompileCommands(Input);
     std::vector<std::string> Parsed = scr::bpfTargetFlags();
     Parsed.push_back("-I" +
                      absolutePath(InputDir.empty() ? "." : InputDir, ""));
@@ -468,12 +474,10 @@ static int scrccMain(int argc, const char **argv) {
     scrp4::P4Options PO;
     if (scrp4::emitP4Sequencer(L, PO, Text, Err))
       Files.push_back({"sequencer.p4", Text});
-    else if (EmitExplicit) {
-      errs() << "scrcc: error: P4 sequencer: " << Err << "\n";
-      return 1;
-    } else {
-      errs() << "scrcc: warning: no P4 sequencer: " << Err << "\n";
-    }
+    else if (EmitExplicit)
+      return OptionError("P4 sequencer: " + Err);
+    else
+      Diags.warning(SourceLocation(), "no P4 sequencer: " + Err);
   }
 #endif
 #ifdef SCRCC_HAVE_VERILOG
@@ -482,27 +486,22 @@ static int scrccMain(int argc, const char **argv) {
     scr::VerilogOptions VO;
     if (scr::emitVerilogSequencer(L, VO, Text, Err))
       Files.push_back({"sequencer.v", Text});
-    else if (EmitExplicit) {
-      errs() << "scrcc: error: Verilog sequencer: " << Err << "\n";
-      return 1;
-    } else {
-      errs() << "scrcc: warning: no Verilog sequencer: " << Err << "\n";
-    }
+    else if (EmitExplicit)
+      return OptionError("Verilog sequencer: " + Err);
+    else
+      Diags.warning(SourceLocation(), "no Verilog sequencer: " + Err);
   }
 #endif
-  if (std::error_code EC = sys::fs::create_directories(OutDir)) {
-    errs() << "scrcc: error: cannot create '" << OutDir << "': " << EC.message()
-           << "\n";
+  if (Diags.errorCount()) // -Werror
     return 1;
-  }
+  if (std::error_code EC = sys::fs::create_directories(OutDir))
+    return CL.error("cannot create '" + OutDir + "': " + EC.message());
   for (const auto &[Name, Text] : Files) {
     std::string Err;
     SmallString<256> Path(OutDir);
     sys::path::append(Path, Name);
-    if (!writeFileAtomically(std::string(Path), Text, Err)) {
-      errs() << "scrcc: error: " << Err << "\n";
-      return 1;
-    }
+    if (!writeFileAtomically(std::string(Path), Text, Err))
+      return CL.error(Err);
   }
   return 0;
 }

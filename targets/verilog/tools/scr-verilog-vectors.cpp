@@ -11,12 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "scrrt/CommandLine.h"
+#include "scrcli/Options.h"
 #include "scrrt/Pcap.h"
 #include "scrrt/Sequencer.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -52,72 +51,42 @@ private:
 int main(int Argc, char **Argv) {
   std::string LayoutPath, In, Stim, Expect;
   unsigned Cores = 0;
-  for (int I = 1; I < Argc; ++I) {
-    std::string A = Argv[I];
-    if (I + 1 >= Argc) {
-      std::fprintf(stderr, "scr-verilog-vectors: %s needs a value\n",
-                   A.c_str());
-      return 2;
-    }
-    std::string V = Argv[++I];
-    if (A == "--layout")
-      LayoutPath = V;
-    else if (A == "-i")
-      In = V;
-    else if (A == "--stim")
-      Stim = V;
-    else if (A == "--expect")
-      Expect = V;
-    else if (A == "--cores") {
-      auto K = scrrt::parseUnsigned(V);
-      if (!K || *K < 1 || *K > scr::MaxCores) {
-        std::fprintf(stderr,
-                     "scr-verilog-vectors: error: --cores: '%s' is not a "
-                     "number of cores (1..%u)\n",
-                     V.c_str(), scr::MaxCores);
-        return 2;
-      }
-      Cores = unsigned(*K);
-    } else {
-      std::fprintf(stderr, "scr-verilog-vectors: unknown argument '%s'\n",
-                   A.c_str());
-      return 2;
-    }
-  }
-  if (LayoutPath.empty() || In.empty() || Stim.empty() || Expect.empty()) {
-    std::fprintf(stderr, "usage: scr-verilog-vectors --layout L.json -i "
-                         "T.pcap --stim S.hex --expect E.hex [--cores K]\n");
-    return 2;
-  }
+  scrcli::Options CL(
+      {"scr-verilog-vectors",
+       "stimulus and expected frames of the Verilog testbench from a trace",
+       {"--layout L.json -i T.pcap --stim S.hex --expect E.hex [--cores K]"},
+       "Writes the trace (runt frames removed) and the frames the reference\n"
+       "sequencer emits for it, as $readmemh byte streams for tb/scr_tb.v.",
+       {}});
+  CL.addString("layout", "L.json", "scr_layout.json written by scrcc",
+               LayoutPath);
+  CL.addString("i", "T.pcap", "the trace", In);
+  CL.addString("stim", "S.hex", "stimulus: the trace's packets", Stim);
+  CL.addString("expect", "E.hex", "the reference sequencer's frames", Expect);
+  CL.addNumber("cores", "K", "resize the history to K-1 entries", Cores, 1,
+               scr::MaxCores);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  if (LayoutPath.empty() || In.empty() || Stim.empty() || Expect.empty())
+    CL.usageError("--layout, -i, --stim and --expect are required");
   std::string Error;
   auto L = scr::Layout::load(LayoutPath, Error);
-  if (!L) {
-    std::fprintf(stderr, "scr-verilog-vectors: error: %s\n", Error.c_str());
-    return 1;
-  }
-  if (Cores && !L->setCores(Cores, Error)) {
-    std::fprintf(stderr, "scr-verilog-vectors: error: --cores %u: %s\n", Cores,
-                 Error.c_str());
-    return 1;
-  }
+  if (!L)
+    return CL.error(Error);
+  if (Cores && !L->setCores(Cores, Error))
+    return CL.error("--cores " + std::to_string(Cores) + ": " + Error);
   auto Packets = scrrt::readPcap(In, Error);
-  if (!Packets) {
-    std::fprintf(stderr, "scr-verilog-vectors: error: %s\n", Error.c_str());
-    return 1;
-  }
+  if (!Packets)
+    return CL.error(Error);
   size_t Runts = scrrt::dropRuntFrames(*Packets);
   scrrt::Sequencer Seq(*L);
   HexWriter S, E;
   S.put(Packets->size(), 4);
   E.put(Packets->size(), 4);
   for (const scrrt::Packet &P : *Packets) {
-    if (P.Data.size() > 65535) {
-      std::fprintf(stderr,
-                   "scr-verilog-vectors: error: %s: frame of %zu "
-                   "bytes is too long\n",
-                   In.c_str(), P.Data.size());
-      return 1;
-    }
+    if (P.Data.size() > 65535)
+      return CL.error(In + ": frame of " + std::to_string(P.Data.size()) +
+                      " bytes is too long");
     scrrt::Sequencer::Frame F = Seq.next(P);
     S.put(P.Data.size(), 2);
     S.put(P.TimestampNs, 8);
@@ -125,10 +94,8 @@ int main(int Argc, char **Argv) {
     E.put(F.Bytes.size(), 2);
     E.bytes(F.Bytes);
   }
-  if (!S.save(Stim) || !E.save(Expect)) {
-    std::fprintf(stderr, "scr-verilog-vectors: error: cannot write vectors\n");
-    return 1;
-  }
+  if (!S.save(Stim) || !E.save(Expect))
+    return CL.error("cannot write vectors");
   std::printf("%zu packets (%zu runt frames skipped)\n", Packets->size(),
               Runts);
   return 0;

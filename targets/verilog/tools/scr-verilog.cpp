@@ -10,112 +10,65 @@
 //===----------------------------------------------------------------------===//
 
 #include "scrcc/VerilogEmitter.h"
+#include "scrcli/Options.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-namespace {
-void usage() {
-  std::fprintf(stderr,
-               "usage: scr-verilog --layout L.json -o DIR [--data-width N] "
-               "[--cores K] [--max-head-bytes B] [--ring auto|ram|ff]\n");
-}
-
-bool parseUnsigned(const char *S, unsigned &V) {
-  char *End = nullptr;
-  unsigned long X = std::strtoul(S, &End, 10);
-  if (!*S || *End || X > 1u << 20)
-    return false;
-  V = unsigned(X);
-  return true;
-}
-} // namespace
-
 int main(int Argc, char **Argv) {
-  std::string LayoutPath, OutDir;
+  std::string LayoutPath, OutDir, Ring = "auto";
   scr::VerilogOptions O;
   unsigned Cores = 0;
-  for (int I = 1; I < Argc; ++I) {
-    std::string A = Argv[I];
-    auto Value = [&]() -> const char * {
-      if (I + 1 >= Argc) {
-        std::fprintf(stderr, "scr-verilog: %s needs a value\n", A.c_str());
-        std::exit(2);
-      }
-      return Argv[++I];
-    };
-    auto Number = [&](unsigned &V) {
-      const char *S = Value();
-      if (!parseUnsigned(S, V)) {
-        std::fprintf(stderr, "scr-verilog: %s: '%s' is not a number\n",
-                     A.c_str(), S);
-        std::exit(2);
-      }
-    };
-    if (A == "--layout")
-      LayoutPath = Value();
-    else if (A == "-o")
-      OutDir = Value();
-    else if (A == "--data-width")
-      Number(O.DataWidth);
-    else if (A == "--cores")
-      Number(Cores);
-    else if (A == "--max-head-bytes")
-      Number(O.MaxHeadBytes);
-    else if (A == "--ring") {
-      std::string R = Value();
-      if (R == "auto")
-        O.Ring = scr::VerilogOptions::RingStyle::Auto;
-      else if (R == "ram")
-        O.Ring = scr::VerilogOptions::RingStyle::BlockRam;
-      else if (R == "ff")
-        O.Ring = scr::VerilogOptions::RingStyle::FlipFlops;
-      else {
-        std::fprintf(stderr,
-                     "scr-verilog: --ring: '%s' is not auto, ram or ff\n",
-                     R.c_str());
-        return 2;
-      }
-    } else {
-      std::fprintf(stderr, "scr-verilog: unknown argument '%s'\n", A.c_str());
-      usage();
-      return 2;
-    }
-  }
-  if (LayoutPath.empty() || OutDir.empty()) {
-    usage();
-    return 2;
-  }
+  scrcli::Options CL({"scr-verilog",
+                      "the AXI4-Stream Verilog sequencer of a layout",
+                      {"--layout L.json -o DIR [--data-width N] [--cores K] "
+                       "[--max-head-bytes B] [--ring auto|ram|ff]"},
+                      "Writes DIR/sequencer.v (docs/verilog.md).",
+                      {}});
+  CL.addString("layout", "L.json", "scr_layout.json written by scrcc",
+               LayoutPath);
+  CL.addString("o", "DIR", "output directory (DIR/sequencer.v)", OutDir);
+  CL.addNumber("data-width", "N", "AXI4-Stream data bus width in bits",
+               O.DataWidth, 1, 1u << 20);
+  CL.addNumber("cores", "K",
+               "resize the history to K-1 entries, as scrcc --cores does",
+               Cores, 1, scr::MaxCores);
+  CL.addNumber("max-head-bytes", "B",
+               "bytes of the packet head the sequencer reads fields from",
+               O.MaxHeadBytes, 1, 1u << 20);
+  CL.addChoice("ring", "where the history ring lives (default: by its size)",
+               {"auto", "ram", "ff"}, Ring);
+  if (auto Exit = CL.parse(Argc, Argv))
+    return *Exit;
+  if (LayoutPath.empty())
+    CL.usageError("no layout given (use --layout L.json)");
+  if (OutDir.empty())
+    CL.usageError("no output directory given (use -o DIR)");
+  O.Ring = Ring == "ram"  ? scr::VerilogOptions::RingStyle::BlockRam
+           : Ring == "ff" ? scr::VerilogOptions::RingStyle::FlipFlops
+                          : scr::VerilogOptions::RingStyle::Auto;
   std::string Error;
   auto L = scr::Layout::load(LayoutPath, Error);
   if (!L) {
-    std::fprintf(stderr, "scr-verilog: error: %s\n", Error.c_str());
-    return 1;
+    return CL.error(Error);
   }
   if (Cores) {
     if (!L->setCores(Cores, Error)) {
-      std::fprintf(stderr, "scr-verilog: error: --cores %u: %s\n", Cores,
-                   Error.c_str());
-      return 1;
+      return CL.error("--cores " + std::to_string(Cores) + ": " + Error);
     }
   }
   std::string Text;
   if (!scr::emitVerilogSequencer(*L, O, Text, Error)) {
-    std::fprintf(stderr, "scr-verilog: error: %s: %s\n", LayoutPath.c_str(),
-                 Error.c_str());
-    return 1;
+    return CL.error(LayoutPath + ": " + Error);
   }
   std::error_code EC;
   std::filesystem::create_directories(OutDir, EC);
   std::string Path = OutDir + "/sequencer.v";
   std::ofstream Out(Path);
   if (!Out || !(Out << Text) || !Out.flush()) {
-    std::fprintf(stderr, "scr-verilog: error: cannot write '%s'\n",
-                 Path.c_str());
-    return 1;
+    return CL.error("cannot write '" + Path + "'");
   }
   return 0;
 }
