@@ -19,6 +19,9 @@ int keyed_by_context(struct xdp_md *ctx)
 	__u64 one = 1;
 	// CHECK: reject-context-in-state.c:[[@LINE+1]]:20: error: the program context flows into the state update here; only packet fields the program reads directly can be carried in the history
 	__u64 key = (long)ctx;
+	// The notes say why the statement is replayed, up to the state update.
+	// CHECK: reject-context-in-state.c:[[@LINE-2]]:2: note: data dependence: defines `key`
+	// CHECK: reject-context-in-state.c:[[@LINE+2]]:2: note: state dependence: update of map `by_context`
 
 	bpf_map_update_elem(&by_context, &key, &one, BPF_ANY);
 	return XDP_PASS;

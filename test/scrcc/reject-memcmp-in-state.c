@@ -29,7 +29,9 @@ int xdp_count_to_us(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	// CHECK: reject-memcmp-in-state.c:[[@LINE+1]]:6: error: state depends on packet bytes scrcc cannot describe to the sequencer (read after the program wrote the packet, at an offset it cannot compute, or compared in bulk by memcmp)
+	// CHECK: reject-memcmp-in-state.c:[[@LINE+3]]:6: error: state depends on packet bytes scrcc cannot describe to the sequencer (read after the program wrote the packet, at an offset it cannot compute, or compared in bulk by memcmp)
+	// CHECK: reject-memcmp-in-state.c:[[@LINE+3]]:3: note: control dependence: may skip the statement at reject-memcmp-in-state.c:[[@LINE+5]]:2
+	// CHECK: reject-memcmp-in-state.c:[[@LINE+5]]:3: note: state dependence: store to map `to_us` value
 	if (__builtin_memcmp(eth->h_dest, (const void *)our_mac, ETH_ALEN))
 		return XDP_PASS;
 	n = bpf_map_lookup_elem(&to_us, &zero);

@@ -333,11 +333,11 @@ private:
     if (const auto *PV = dyn_cast<ParmVarDecl>(V)) {
       unsigned Idx = PV->getFunctionScopeIndex();
       if (F == P.Entry) {
-        P.Diags.error(Loc, "the replayed state update uses the program's "
-                           "context argument `" +
-                               PV->getNameAsString() +
-                               "` directly; only packet fields it reads can "
-                               "be carried in the history");
+        refuse(Loc, "the replayed state update uses the program's "
+                    "context argument `" +
+                        PV->getNameAsString() +
+                        "` directly; only packet fields it reads can be "
+                        "carried in the history");
         return false;
       }
       S.NeededParams.insert({F, Idx});
@@ -697,7 +697,25 @@ private:
 
   void reportOnce(const Stmt *St, const std::string &Msg) {
     if (ReportedUnits.insert(St).second)
-      P.Diags.error(St->getBeginLoc(), Msg);
+      refuse(St->getBeginLoc(), Msg);
+  }
+
+  /// An error in the statement being sliced, with notes that say why it is
+  /// replayed: the chain of dependences from it to the state update that
+  /// --explain prints for a history field.
+  void refuse(SourceLocation Loc, const std::string &Msg) {
+    P.Diags.error(Loc, Msg);
+    std::set<const Stmt *> Seen;
+    for (const Stmt *U = Cur; U && Seen.insert(U).second && Seen.size() <= 8;) {
+      auto It = Reasons.find(U);
+      if (It == Reasons.end())
+        break;
+      const KeepReason &K = It->second;
+      if (K.Kind != "control" || K.Text != "encloses")
+        P.Diags.note(K.Loc, (K.Kind == "call" ? std::string("data") : K.Kind) +
+                                " dependence: " + K.Text);
+      U = K.Because;
+    }
   }
 
   /// Reports (and returns true) if \p E is a packet pointer or the context.
@@ -821,14 +839,14 @@ private:
     EntryBits += F.Bits;
     if (EntryBits > scr::MaxSlotBytes * 8) {
       if (!EntryFull)
-        P.Diags.error(E->getBeginLoc(),
-                      "the history entry would need more than " +
-                          std::to_string(scr::MaxSlotBytes * 8) +
-                          " bits (a slot holds at most " +
-                          std::to_string(scr::MaxSlotBytes) +
-                          " bytes): the state update depends on too many "
-                          "packet values (this one would be field " +
-                          std::to_string(S.Fields.size() + 1) + ")");
+        refuse(E->getBeginLoc(),
+               "the history entry would need more than " +
+                   std::to_string(scr::MaxSlotBytes * 8) +
+                   " bits (a slot holds at most " +
+                   std::to_string(scr::MaxSlotBytes) +
+                   " bytes): the state update depends on too many "
+                   "packet values (this one would be field " +
+                   std::to_string(S.Fields.size() + 1) + ")");
       EntryFull = true;
       return "0";
     }
