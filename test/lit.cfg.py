@@ -7,7 +7,8 @@ import lit.formats
 config.name = "scrcc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".c", ".test", ".json"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in",
+                   "lit_long.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.scrcc_obj_root, "test")
 
@@ -50,15 +51,9 @@ long_tier = lit_config.params.get("long", os.environ.get("SCR_LIT_LONG", "0"))
 if long_tier not in ("", "0"):
     config.available_features.add("long")
 if long_tier == "only":
-    import re
-    import lit.Test
+    import sys
 
-    class LongOnly(lit.formats.ShTest):
-        def execute(self, test, litConfig):
-            with open(test.getSourcePath(), errors="replace") as f:
-                if not re.search(r"REQUIRES:.*\blong\b", f.read()):
-                    return lit.Test.Result(lit.Test.UNSUPPORTED,
-                                           "in the default tier")
-            return super().execute(test, litConfig)
+    sys.path.insert(0, os.path.dirname(__file__))
+    from lit_long import LongOnly
 
     config.test_format = LongOnly(execute_external=False)
