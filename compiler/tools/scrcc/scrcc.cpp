@@ -269,9 +269,11 @@ compilations(const Invocation &I, bool DashDash, const scrcli::Options &CL) {
     DB =
         tooling::CompilationDatabase::autoDetectFromDirectory(I.BuildPath, Err);
   }
+  // Clang's message lists every kind of database it tried, over lines.
   if (!DB)
-    CL.fail(Err.empty() ? "no compilation database in '" + I.BuildPath + "'"
-                        : Err);
+    CL.fail("-p " + I.BuildPath +
+            ": no compilation database (compile_commands.json) there or in a "
+            "parent directory");
   auto Adjusted =
       std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(DB));
   Adjusted->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
