@@ -35,7 +35,9 @@ struct ParsedProgram {
     AST = clang::tooling::buildASTFromCodeWithArgs(Code, Args, "input.bpf.c");
     if (!AST || AST->getDiagnostics().hasErrorOccurred())
       return false;
-    Diags = std::make_unique<Diagnostics>(AST->getSourceManager());
+    Diags = std::make_unique<Diagnostics>(
+        AST->getDiagnostics(), AST->getSourceManager(), AST->getLangOpts(),
+        Diagnostics::WarningPolicy());
     P = std::make_unique<Program>(AST->getASTContext(), *Diags);
     return true;
   }
