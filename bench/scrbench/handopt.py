@@ -9,20 +9,25 @@ only valid for replica 0 and say so: they are cost models, not programs to
 deploy.
 
 * direct(): no indirection at all: every scr_map_X(&NAME, ...) becomes
-  bpf_map_X(&NAME__r0, ...). The lower bound of any way of reaching the
+  bpf_map_X(&NAME__r0, ...), and the replay's scr_fr->NAME &NAME__r0. The lower bound of any way of reaching the
   replica's maps (replica 0 only).
 * hoisted(): direct(), plus the indirection once per frame in the entry
   (scr_replica_map(&NAME), result checked). It executes what an emitter
   that looks the running replica's inner maps up once per frame and passes
   them down would: one scr_current lookup and one array-of-maps lookup per
-  map per frame, none per access. (portknock_hoisted() is that emitter
-  change made for real on portknock, to check the model.)
+  map per frame, none per access. (The emitter does that for the replay
+  clones, struct scr_frame; hoisted() also models it for the original's
+  path.)
 * frame(): hoisted() taken to its end: the entry takes the replica from
   ctx->rx_queue_index, looks up its scr_replica entry and its inner maps
   once, and nothing goes through the per-CPU scr_current: the sequencer's
   timestamp is stored in the replica's entry (`rep->now`), scr_now() and
   scr_prandom() read replica 0's entry (the emitter would pass `rep` down,
   which costs less than that lookup). Replica 0 only.
+* per_access(): the replay clones reach every replicated map, global and
+  the PRNG through scr_current again, on every access (the emitter before
+  struct scr_frame, which resolves them once per frame): what the frame
+  saves.
 * percpu_plain_maps(): the previous per-CPU design's bookkeeping with
   today's (single-threaded) map types: separates what the bookkeeping costs
   from what the map type costs.
@@ -53,7 +58,10 @@ def direct(source):
     for name in V.replicated_maps(text):
         text, n = re.subn(r"\bscr_map_(\w+)\(\s*&%s\b" % re.escape(name),
                           r"bpf_map_\1(&%s__r0" % name, text)
-        if n == 0:
+        # The replay clones' copy in the frame (struct scr_frame).
+        text, f = re.subn(r"\bscr_fr->%s\b" % re.escape(name),
+                          "&%s__r0" % name, text)
+        if n + f == 0:
             raise TransformError("no call on map %s" % name)
     return text
 
@@ -103,6 +111,19 @@ def frame(source):
     return text
 
 
+def per_access(source):
+    text = V.idle_replicas_dropped(source)
+    text, a = re.subn(r"\bbpf_map_(\w+)\(scr_fr->(\w+),", r"scr_map_\1(&\2,",
+                      text)
+    text, b = re.subn(r"\b(scr_global_\w+)_of\(scr_fr->\w+\)", r"\1()", text)
+    text, c = re.subn(r"\bscr_replica_prandom\(scr_fr->rep\)", "scr_prandom()",
+                      text)
+    if a + b + c == 0:
+        raise TransformError("per_access: the replay reaches nothing through "
+                             "scr_fr")
+    return text
+
+
 def percpu_plain_maps(source):
     text = V.percpu_variant(source)
     text, n = re.subn(r"__uint\(type, BPF_MAP_TYPE_\w+ /\* SCR: per-core "
@@ -112,33 +133,6 @@ def percpu_plain_maps(source):
         raise TransformError("expected %d per-CPU map types, found %d"
                              % (len(V.replicated_maps(source)), n))
     return text
-
-
-def portknock_hoisted(source):
-    text = V.idle_replicas_dropped(source)
-    edits = [
-        (r"scr_map_(\w+)\(&knock_state,", r"bpf_map_\1(scr_m_knock_state,", 4),
-        (r"(static __always_inline void port_knocking__scr_replay\(const "
-         r"struct scr_fields \*scr_e)\)", r"\1, void *scr_m_knock_state)", 1),
-        (r"(static __always_inline int scr_replay_entry\(const struct "
-         r"scr_fields \*scr_e)\)", r"\1, void *scr_m_knock_state)", 1),
-        (r"port_knocking__scr_replay\(scr_e\);",
-         "port_knocking__scr_replay(scr_e, scr_m_knock_state);", 1),
-        (r"scr_replay_entry\(&f\);", "scr_replay_entry(&f, scr_m_knock_state);",
-         1),
-        (r"(int port_knocking__scr_original\(struct xdp_md \*ctx)\)",
-         r"\1, void *scr_m_knock_state)", 1),
-        (r"port_knocking__scr_original\(ctx\);",
-         "port_knocking__scr_original(ctx, scr_m_knock_state);", 1),
-    ]
-    for pat, rep, want in edits:
-        text, n = re.subn(pat, rep, text)
-        if n != want:
-            raise TransformError("portknock_hoisted: %r matched %d times, "
-                                 "not %d" % (pat, n, want))
-    return _entry_check(text, "\tvoid *scr_m_knock_state = "
-                        "scr_replica_map(&knock_state);\n\n"
-                        "\tif (!scr_m_knock_state)\n\t\treturn XDP_DROP;\n")
 
 
 def portknock_in_place(text):
@@ -176,6 +170,8 @@ GENERIC = {
                V.percpu_variant),
     "direct": ("no indirection: helpers on NAME__r0 (bound)", direct),
     "hoisted": ("indirection once per frame, not per access", hoisted),
+    "per_access": ("the replay through scr_current per access (before "
+                   "struct scr_frame)", per_access),
     "frame": ("replica, its entry and maps looked up once per frame; no "
               "scr_current", frame),
     "percpu_plain": ("previous bookkeeping, today's map types",
@@ -184,8 +180,6 @@ GENERIC = {
 }
 
 PORTKNOCK = {
-    "hoisted_real": ("hoisted for real: map pointer passed down",
-                     portknock_hoisted),
     "inplace": ("today's + write through the looked-up pointer",
                 lambda t: portknock_in_place(V.idle_replicas_dropped(t))),
     "percpu_inplace": ("previous design + the same write-through",

@@ -269,7 +269,9 @@ def percpu_variant(source):
       variant of its type (HASH -> PERCPU_HASH, ARRAY -> PERCPU_ARRAY,
       LRU_HASH -> LRU_PERCPU_HASH); the array's pinning, if any, moves to it;
     * the wrappers go, and the calls `scr_map_X(&NAME, ...)` become
-      `bpf_map_X(&NAME, ...)` again;
+      `bpf_map_X(&NAME, ...)` again, as do the replay's
+      `bpf_map_X(scr_fr->NAME, ...)` (struct scr_frame keeps the replica's
+      entry only);
     * the bookkeeping is reached as before: scr_replica is a PERCPU_ARRAY of
       one entry holding the sequencer's timestamp `now` again (48 bytes),
       scr_this_replica() is one lookup of its key 0, the entry takes `rep`
@@ -324,6 +326,20 @@ def percpu_variant(source):
         text = (text[:_leading_comment(text, m.start())] + "struct " + body +
                 ' %s SEC(".maps")' % name + text[end:])
 
+    # The replay's frame (struct scr_frame) holds the replica's entry only:
+    # the per-CPU maps are reached by name, as then.
+    for name in maps:
+        text = re.sub(r"\bscr_fr->%s\b" % re.escape(name), "&" + name, text)
+        text = re.sub(r"\tfr->%s = bpf_map_lookup_elem\(&%s, [^;]*\);\n"
+                      r"\tif \(!fr->%s\)\n\t\treturn -1;\n"
+                      % ((re.escape(name),) * 3), "", text)
+    if re.search(r"^static __always_inline int scr_frame_current\(", text,
+                 re.M):
+        text = _replace_function(
+            text, "scr_frame_current",
+            "static __always_inline int scr_frame_current(struct scr_frame "
+            "*fr)\n{\n\tfr->rep = scr_this_replica();\n\n"
+            "\treturn fr->rep ? 0 : -1;\n}\n\n")
     for w in sorted(set(re.findall(r"^static __always_inline [^\n(]*\b"
                                    r"(scr_map_\w+)\(", text, re.M))):
         text = _remove_function(text, w)

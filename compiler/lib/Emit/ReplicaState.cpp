@@ -165,6 +165,43 @@ std::string replicaRuntimeC(const std::set<std::string> &Used) {
   return O;
 }
 
+std::string replicaFrameC(const std::vector<std::string> &Maps,
+                          bool FromCurrent) {
+  std::string O =
+      "/* The running replica, resolved once per frame: the replay clones\n"
+      " * reach its state through this instead of looking scr_current and\n"
+      " * the arrays of maps up on every access. */\n"
+      "struct scr_frame {\n"
+      "\tstruct scr_replica *rep;\n";
+  for (const std::string &M : Maps)
+    O += "\tvoid *" + M + "; /* its copy of `" + M + "` */\n";
+  O += "};\n\n";
+  auto Resolve = [&](const std::string &Key) {
+    std::string R;
+    for (const std::string &M : Maps)
+      R += "\tfr->" + M + " = bpf_map_lookup_elem(&" + M + ", " + Key +
+           ");\n\tif (!fr->" + M + ")\n\t\treturn -1;\n";
+    return R;
+  };
+  if (!FromCurrent)
+    return O +
+           "/* Replica `replica`'s frame (its entry is `rep`); -1 if one of "
+           "its\n"
+           " * maps is missing. */\n"
+           "static __always_inline int scr_frame_enter(struct scr_frame *fr, "
+           "struct scr_replica *rep, __u32 replica)\n{\n"
+           "\tfr->rep = rep;\n" +
+           Resolve("&replica") + "\treturn 0;\n}\n\n";
+  return O +
+         "/* The frame of the replica running on this CPU (scr_current). */\n"
+         "static __always_inline int scr_frame_current(struct scr_frame *fr)\n"
+         "{\n\tstruct scr_current *cur = scr_current_get();\n\n"
+         "\tif (!cur)\n\t\treturn -1;\n"
+         "\tfr->rep = bpf_map_lookup_elem(&scr_replica, &cur->replica);\n"
+         "\tif (!fr->rep)\n\t\treturn -1;\n" +
+         Resolve("&cur->replica") + "\treturn 0;\n}\n\n";
+}
+
 std::string replicatedMapDecl(const std::string &Name,
                               const std::string &OriginalType,
                               const std::string &Body, bool Pinned,

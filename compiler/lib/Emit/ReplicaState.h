@@ -21,6 +21,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace scrcc {
 
@@ -38,6 +39,16 @@ std::string replicatedMapDecl(const std::string &Name,
                               const std::string &OriginalType,
                               const std::string &Body, bool Pinned,
                               unsigned Replicas);
+
+/// struct scr_frame, the running replica resolved once per frame: its
+/// bookkeeping entry and its private copy of every replicated map in
+/// \p Maps (written maps and written globals, by name), which the replay
+/// clones reach through a pointer instead of scr_current. Also
+/// scr_frame_enter() (the entry, from the frame's RX queue) or, if
+/// \p FromCurrent, scr_frame_current() (a global function, from
+/// scr_current).
+std::string replicaFrameC(const std::vector<std::string> &Maps,
+                          bool FromCurrent);
 
 /// Name of replica \p R's private copy of written map \p Map.
 std::string replicaMapName(const std::string &Map, unsigned R);

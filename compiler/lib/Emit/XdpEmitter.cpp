@@ -285,8 +285,9 @@ private:
       llvm::Regex Word("(^|[^A-Za-z0-9_])" + Name.str() + "($|[^A-Za-z0-9_])");
       return Word.match(Body) ? "" : " __attribute__((unused))";
     };
-    std::string Out =
-        std::string("const struct scr_fields *scr_e") + Unused("scr_e");
+    std::string Out = std::string("const struct scr_fields *scr_e") +
+                      Unused("scr_e") + ", const struct scr_frame *scr_fr" +
+                      Unused("scr_fr");
     if (F == P.Entry)
       return Out;
     PrintingPolicy PP(LO);
@@ -322,7 +323,8 @@ private:
       }
       Rw.ReplaceText(CharSourceRange::getCharRange(
                          NameLoc, LParen->getLocation().getLocWithOffset(1)),
-                     replayName(F) + "(scr_e" + (C->getNumArgs() ? ", " : ""));
+                     replayName(F) + "(scr_e, scr_fr" +
+                         (C->getNumArgs() ? ", " : ""));
     }
     for (const auto &[C, Macro] : nonAtomicUpdates()) {
       auto It = S.FunctionOf.find(C);
@@ -332,7 +334,7 @@ private:
         continue;
       replaceCallee(Rw, C, Macro);
     }
-    rerouteMapCalls(Rw, [&](const CallExpr *C) {
+    bindMapCallsToFrame(Rw, [&](const CallExpr *C) {
       auto It = S.FunctionOf.find(C);
       return It != S.FunctionOf.end() && S.Relevant.count(It->second) &&
              !insideReplaced(C, It->second) &&
@@ -346,14 +348,14 @@ private:
                  !insideReplaced(E, It->second) &&
                  kept(unitOf(E, *S.Parents.at(It->second)));
         },
-        /*Declarations=*/false);
+        /*Declarations=*/false, /*ThroughFrame=*/true);
     for (const CallExpr *C : R.PrngCalls) {
       auto It = S.FunctionOf.find(C);
       if (It == S.FunctionOf.end() || !S.Relevant.count(It->second) ||
           insideReplaced(C, It->second))
         continue;
       if (kept(unitOf(C, *S.Parents.at(It->second))))
-        replace(Rw, C->getSourceRange(), "scr_prandom()", C);
+        replace(Rw, C->getSourceRange(), "scr_replica_prandom(scr_fr->rep)", C);
     }
 
     // Never leave the local clock in a replayed slice: history entries
@@ -681,8 +683,11 @@ private:
          "static __always_inline __u64 scr_now(void)\n"
          "{\n\tstruct scr_current *cur = scr_current_get();\n\n"
          "\treturn cur ? cur->now : 0;\n}\n\n";
-    O += prngBody("scr_prandom", "struct scr_replica *st = scr_this_replica();",
+    O += prngBody("scr_replica_prandom", "struct scr_replica *st", "",
                   "st->prng");
+    O += "/* The PRNG of the replica running on this CPU. */\n"
+         "static __always_inline __u32 scr_prandom(void)\n"
+         "{\n\treturn scr_replica_prandom(scr_this_replica());\n}\n\n";
     O += "#pragma clang diagnostic pop\n";
     O += nonAtomicMacros();
     O += "/* ---- end of SCR runtime state "
@@ -690,14 +695,15 @@ private:
     return O;
   }
 
-  std::string prngBody(const std::string &Name, const std::string &Get,
-                       const std::string &State) {
+  std::string prngBody(const std::string &Name, const std::string &Params,
+                       const std::string &Get, const std::string &State) {
     return "/* bpf_get_prandom_u32(): xorshift64*, replicated (same seed, "
            "same\n"
            " * sequence of calls on every core). */\n"
            "static __always_inline __u32 " +
-           Name + "(void)\n{\n\t" + Get +
-           "\n\t__u64 x;\n\n\tif (!st)\n\t\treturn 0;\n"
+           Name + "(" + Params + ")\n{\n" +
+           (Get.empty() ? "" : "\t" + Get + "\n") +
+           "\t__u64 x;\n\n\tif (!st)\n\t\treturn 0;\n"
            "\tx = " +
            State +
            " ^ SCR_PRNG_SEED;\n"
@@ -819,17 +825,23 @@ private:
                " * and a call per entry costs more than the slice itself. "
                "*/\n"
                "static __always_inline int scr_replay_entry(const struct "
-               "scr_fields *scr_e)\n{\n"
+               "scr_fields *scr_e,\n"
+               "\t\t\t\t\t    const struct scr_frame *scr_fr)\n{\n"
+               "\tif (!scr_e)\n\t\treturn 0;\n"
              : "/* Applies one history entry to this core's replica: no "
                "verdict and\n"
                " * no packet side effects. A global function, so the "
                "verifier checks\n"
                " * it once rather than once per history slot. */\n"
                "__noinline int scr_replay_entry(const struct scr_fields "
-               "*scr_e)\n{\n";
-    O += "\tif (!scr_e)\n\t\treturn 0;\n" +
-         (S.Relevant.count(P.Entry)
-              ? "\t" + Name + "__scr_replay(scr_e);\n"
+               "*scr_e)\n{\n"
+               "\tstruct scr_frame fr;\n\n"
+               "\t/* Once per entry: a global function cannot be handed the\n"
+               "\t * caller's map pointers. */\n"
+               "\tif (!scr_e || scr_frame_current(&fr))\n\t\treturn 0;\n";
+    O += (S.Relevant.count(P.Entry)
+              ? "\t" + Name + "__scr_replay(scr_e, " +
+                    (inlineReplay() ? "scr_fr" : "&fr") + ");\n"
               : std::string("\t/* The program keeps no state: nothing to "
                             "replay. */\n")) +
          "\treturn 0;\n}\n\n";
@@ -878,7 +890,14 @@ private:
         "\t * `oldest < N ? oldest : 0`). */\n"
         "\t__u32 slot = oldest < SCR_HISTORY_LEN ? oldest : oldest % "
         "SCR_HISTORY_LEN;\n"
-        "\t__u32 replayed = 0;\n\n"
+        "\t__u32 replayed = 0;\n" +
+        std::string(inlineReplay()
+                        ? "\tstruct scr_frame fr;\n\n"
+                          "\t/* The replica's maps, once for every entry. */\n"
+                          "\tif (scr_frame_enter(&fr, rep, "
+                          "ctx->rx_queue_index))\n"
+                          "\t\treturn XDP_ABORTED;\n\n"
+                        : "\n") +
         "\tfor (__u32 d = SCR_HISTORY_LEN; d >= 1; d--) {\n"
         "\t\t__u32 m = hist_seq - d;\n"
         "\t\t__u64 off = (__u64)slot * SCR_ENTRY_BYTES;\n"
@@ -894,7 +913,9 @@ private:
         "\t\traw = data + SCR_OUTER_BYTES + SCR_HDR_BYTES + off;\n"
         "\t\tif ((void *)(raw + SCR_ENTRY_BYTES) > data_end)\n\t\t\tbreak;\n"
         "\t\tscr_decode(&f, raw);\n"
-        "\t\tscr_replay_entry(&f); /* scr:replay-history */\n"
+        "\t\tscr_replay_entry(&f" +
+        (inlineReplay() ? ", &fr" : "") +
+        "); /* scr:replay-history */\n"
         "\t\treplayed++;\n"
         "\t}\n"
         "\trep->replayed += replayed;\n"
@@ -974,8 +995,14 @@ private:
     std::string Get = globalAccessor(V);
     O += "/* Never used: the lookup below cannot fail. */\n"
          "static " +
-         T + " " + Get + "__none;\n\n" + "static __always_inline " + T + " *" +
-         Get + "(void)\n{\n\t__u32 zero = 0;\n\t" + T + " *v = " +
+         T + " " + Get + "__none;\n\n";
+    if (Replicated) // the replay clones pass the replica's copy
+      O += "static __always_inline " + T + " *" + Get +
+           "_of(void *copy)\n{\n\t__u32 zero = 0;\n\t" + T +
+           " *v = bpf_map_lookup_elem(copy, &zero);\n\n\treturn v ? v : &" +
+           Get + "__none;\n}\n\n";
+    O += "static __always_inline " + T + " *" + Get +
+         "(void)\n{\n\t__u32 zero = 0;\n\t" + T + " *v = " +
          (Replicated ? "scr_map_lookup_elem" : "bpf_map_lookup_elem") + "(&" +
          Name + ", &zero);\n\n\treturn v ? v : &" + Get + "__none;\n}";
     return O;
@@ -983,9 +1010,10 @@ private:
 
   /// Turns every written global into a map and points every use \p Keep
   /// selects at it: `g` becomes `(*scr_global_g())`.
+  /// \p ThroughFrame: `(*scr_global_g_of(scr_fr->g))`, the replay clones'.
   void rewriteGlobals(Rewriter &Rw, bool Replicated,
                       const std::function<bool(const DeclRefExpr *)> &Keep,
-                      bool Declarations = true) {
+                      bool Declarations = true, bool ThroughFrame = false) {
     if (Declarations)
       for (const auto &[V, Where] : R.WrittenGlobals) {
         unsigned From = offsetOf(V->getBeginLoc());
@@ -1000,11 +1028,13 @@ private:
             To - From, globalDecl(V, Replicated));
       }
     for (const DeclRefExpr *E : writtenGlobalRefs(P, R))
-      if (Keep(E))
-        Rw.ReplaceText(SM.getExpansionLoc(E->getLocation()),
-                       E->getDecl()->getName().size(),
-                       "(*" + globalAccessor(cast<VarDecl>(E->getDecl())) +
-                           "())");
+      if (Keep(E)) {
+        std::string G = E->getDecl()->getNameAsString();
+        std::string Get = globalAccessor(cast<VarDecl>(E->getDecl()));
+        Rw.ReplaceText(SM.getExpansionLoc(E->getLocation()), G.size(),
+                       ThroughFrame ? "(*" + Get + "_of(scr_fr->" + G + "))"
+                                    : "(*" + Get + "())");
+      }
   }
 
   /// Renames the helper of every call on a replicated map to its wrapper,
@@ -1023,6 +1053,50 @@ private:
       }
       Rw.ReplaceText(Loc, Lexer::MeasureTokenLength(Loc, SM, LO), W);
     }
+  }
+
+  /// Written maps and globals by name: the replica's copies in struct
+  /// scr_frame (ReplicaState.h).
+  std::vector<std::string> frameMaps() const {
+    std::set<std::string> Names;
+    for (const auto &[D, M] : P.Maps)
+      if (M.Written)
+        Names.insert(M.Name);
+    for (const auto &[V, Where] : R.WrittenGlobals)
+      Names.insert(V->getNameAsString());
+    return {Names.begin(), Names.end()};
+  }
+
+  /// In the replay clones: a helper call whose map argument is `&NAME` of
+  /// a replicated map runs on the frame's copy (`scr_fr->NAME`), without
+  /// the per-access look-up of the running replica; any other form of the
+  /// argument keeps the wrapper (rerouteMapCalls).
+  void bindMapCallsToFrame(Rewriter &Rw,
+                           const std::function<bool(const CallExpr *)> &Keep) {
+    std::set<const CallExpr *> Wrapped;
+    for (const auto &[C, W] : replicaCalls()) {
+      if (!Keep(C))
+        continue;
+      const auto *Addr =
+          C->getNumArgs()
+              ? dyn_cast<UnaryOperator>(C->getArg(0)->IgnoreParenImpCasts())
+              : nullptr;
+      const auto *Ref =
+          Addr && Addr->getOpcode() == UO_AddrOf
+              ? dyn_cast<DeclRefExpr>(Addr->getSubExpr()->IgnoreParens())
+              : nullptr;
+      auto It =
+          Ref ? P.Maps.find(dyn_cast<VarDecl>(Ref->getDecl())) : P.Maps.end();
+      SourceRange AR = C->getArg(0)->getSourceRange();
+      if (It == P.Maps.end() || !It->second.Written ||
+          AR.getBegin().isMacroID() || AR.getEnd().isMacroID()) {
+        Wrapped.insert(C);
+        continue;
+      }
+      Rw.ReplaceText(CharSourceRange::getTokenRange(AR),
+                     "scr_fr->" + It->second.Name);
+    }
+    rerouteMapCalls(Rw, [&](const CallExpr *C) { return Wrapped.count(C); });
   }
 
   /// File offset of \p Loc's expansion in the main file.
@@ -1149,6 +1223,7 @@ private:
     else
       Body = SM.getBufferData(Main).str();
     return headerComment("SCR-aware XDP program.") + Body + historyCode() +
+           replicaFrameC(frameMaps(), !inlineReplay()) +
            silenceOutputs(Clones) + entryCode();
   }
 
@@ -1182,8 +1257,8 @@ private:
         "static __always_inline __u64 scr_ref_now(void)\n{\n"
         "\tstruct scr_ref_env *env = scr_ref_get();\n\n"
         "\treturn env ? env->now_ns : 0;\n}\n\n" +
-        prngBody("scr_ref_prandom", "struct scr_ref_env *st = scr_ref_get();",
-                 "st->prng") +
+        prngBody("scr_ref_prandom", "void",
+                 "struct scr_ref_env *st = scr_ref_get();", "st->prng") +
         "#pragma clang diagnostic pop\n"
         "/* ---- end of SCR reference environment "
         "----------------------------- */\n\n";
