@@ -136,6 +136,7 @@ def percpu_plain_maps(source):
 
 
 def portknock_in_place(text):
+    text = helper_updates(text)  # the hand-made write-through instead
     text, n = re.subn(
         r"if \(new_state != state\)\n\t\t(\w+)\(([^,]+), &saddr, "
         r"&new_state, BPF_ANY\);",
@@ -158,6 +159,15 @@ def no_frame_check(text):
         raise TransformError("no_frame_check: expected one call of "
                              "scr_check_frame in the entry, found %d" % n)
     return text
+
+
+def helper_updates(text):
+    """Every write through a looked-up pointer scrcc made of an update
+    (compiler/lib/Analysis/InPlaceUpdate.h) back to the helper call."""
+    return re.sub(r"/\* SCR: `\w+` is this key's entry in `\w+` \(looked up "
+                  r"at.*?without the helper\. \*/\s*(?:\(void\))?\((\w+) \? "
+                  r"\(\*\1 = \w+, 0\) : (\w+\([^;]*\))\)", r"\2", text,
+                  flags=re.S)
 
 
 # name -> (what, transformation); `private` and `percpu` are run.py's.

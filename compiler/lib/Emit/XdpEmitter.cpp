@@ -1,6 +1,7 @@
 //===- XdpEmitter.cpp - Writes the SCR-aware and reference programs -------===//
 
 #include "XdpEmitter.h"
+#include "../Analysis/InPlaceUpdate.h"
 #include "../Analysis/Replication.h"
 #include "FrameCheck.h"
 #include "LossRecovery.h"
@@ -53,6 +54,7 @@ private:
   const LangOptions &LO;
   std::vector<std::pair<const Expr *, std::string>> NonAtomic;
   bool NonAtomicDone = false;
+  const std::vector<InPlaceUpdate> InPlace = findInPlaceUpdates(P, R);
 
   CharSourceRange fileRange(SourceRange SR) {
     return Lexer::makeFileCharRange(CharSourceRange::getTokenRange(SR), SM, LO);
@@ -334,12 +336,14 @@ private:
         continue;
       replaceCallee(Rw, C, Macro);
     }
-    bindMapCallsToFrame(Rw, [&](const CallExpr *C) {
+    auto InSlice = [&](const CallExpr *C) {
       auto It = S.FunctionOf.find(C);
       return It != S.FunctionOf.end() && S.Relevant.count(It->second) &&
              !insideReplaced(C, It->second) &&
              kept(unitOf(C, *S.Parents.at(It->second)));
-    });
+    };
+    bindMapCallsToFrame(Rw, InSlice);
+    writeInPlace(Rw, InSlice);
     rewriteGlobals(
         Rw, /*Replicated=*/true,
         [&](const DeclRefExpr *E) {
@@ -1099,6 +1103,44 @@ private:
     rerouteMapCalls(Rw, [&](const CallExpr *C) { return Wrapped.count(C); });
   }
 
+  /// Turns each update findInPlaceUpdates() proved equal to a write
+  /// through its lookup's pointer into `(p ? (*p = v, 0) : update)`, with
+  /// why in a comment. \p Keep selects the calls (both must be kept).
+  void writeInPlace(Rewriter &Rw,
+                    const std::function<bool(const CallExpr *)> &Keep) {
+    for (const InPlaceUpdate &IP : InPlace) {
+      if (!Keep(IP.Lookup) || !Keep(IP.Update))
+        continue;
+      SourceLocation B = SM.getExpansionLoc(IP.Update->getBeginLoc());
+      SourceLocation E = SM.getExpansionLoc(IP.Update->getEndLoc());
+      if (!SM.isInMainFile(B) || !SM.isInMainFile(E))
+        continue;
+      std::string Ptr = IP.Pointer->getNameAsString();
+      std::string Val = IP.Value->getNameAsString();
+      // A statement of its own: say that its value goes unused.
+      auto Parents = Ctx.getParents(*IP.Update);
+      bool Unused = Parents.size() == 1 && !Parents[0].get<Expr>();
+      // The comment on lines of its own where the call starts a line.
+      StringRef Buf = SM.getBufferData(SM.getFileID(B));
+      unsigned Off = SM.getFileOffset(B);
+      unsigned LineStart = Buf.rfind('\n', Off) + 1; // npos + 1 == 0
+      StringRef Indent = Buf.slice(LineStart, Off);
+      bool OwnLine = Indent.find_first_not_of(" \t") == StringRef::npos;
+      std::string Next = OwnLine ? "\n" + Indent.str() + " * " : " ";
+      Rw.InsertTextBefore(
+          B, "/* SCR: `" + Ptr + "` is this key's entry in `" + IP.Map->Name +
+                 "` (looked up at" + Next +
+                 P.Diags.shortWhere(IP.Lookup->getBeginLoc()) +
+                 "; map and key unchanged since, the pointer unused" + Next +
+                 "after): where it exists, writing `" + Val +
+                 "` into it is the update," + Next + "without the helper. */" +
+                 (OwnLine ? "\n" + Indent.str() : std::string(" ")) +
+                 (Unused ? "(void)" : "") + "(" + Ptr + " ? (*" + Ptr + " = " +
+                 Val + ", 0) : ");
+      Rw.InsertTextAfterToken(E, ")");
+    }
+  }
+
   /// File offset of \p Loc's expansion in the main file.
   unsigned offsetOf(SourceLocation Loc) const {
     return SM.getFileOffset(SM.getExpansionLoc(Loc));
@@ -1200,6 +1242,7 @@ private:
     markHelperPointersUnused(Rw);
     rewriteMaps(Rw);
     rerouteMapCalls(Rw, [](const CallExpr *) { return true; });
+    writeInPlace(Rw, [](const CallExpr *) { return true; });
     rewriteGlobals(Rw, /*Replicated=*/true,
                    [](const DeclRefExpr *) { return true; });
     rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
