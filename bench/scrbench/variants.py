@@ -68,10 +68,19 @@ def harness(source, entry, restore):
 SEC("xdp")
 int %s(struct xdp_md *ctx)
 {
-	int verdict = %s(ctx);
+	__u64 before = (void *)(long)ctx->data_end - (void *)(long)ctx->data;
+	int verdict;
+	__u64 after;
 
-	/* Undo the prefix strip: BPF_PROG_TEST_RUN reuses the buffer. */
-	bpf_xdp_adjust_head(ctx, -(%s));
+	/* Lengths, not pointers: keep the compiler from mixing the two. */
+	asm volatile("" : "+r"(before));
+	verdict = %s(ctx);
+	after = (void *)(long)ctx->data_end - (void *)(long)ctx->data;
+	asm volatile("" : "+r"(after));
+
+	/* Undo the prefix strip (%s bytes, none for a packet the program
+	 * drops): BPF_PROG_TEST_RUN reuses the buffer. */
+	bpf_xdp_adjust_head(ctx, -(int)(before - after));
 	return verdict;
 }
 """ % (entry, body, restore)

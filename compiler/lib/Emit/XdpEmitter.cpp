@@ -2,6 +2,7 @@
 
 #include "XdpEmitter.h"
 #include "../Analysis/InPlaceUpdate.h"
+#include "../Analysis/PacketContext.h"
 #include "../Analysis/Replication.h"
 #include "FrameCheck.h"
 #include "LossRecovery.h"
@@ -55,6 +56,12 @@ private:
   std::vector<std::pair<const Expr *, std::string>> NonAtomic;
   bool NonAtomicDone = false;
   const std::vector<InPlaceUpdate> InPlace = findInPlaceUpdates(P, R);
+  /// The original's `ctx->data` reads, if they are how it reaches the
+  /// packet (PacketContext.h): then it runs past the prefix, which is
+  /// stripped only from a packet that goes on. The loss-recovery entry
+  /// strips first.
+  const std::optional<std::vector<const MemberExpr *>> DataReads =
+      L.LossRecovery ? std::nullopt : packetDataReads(P, R);
 
   CharSourceRange fileRange(SourceRange SR) {
     return Lexer::makeFileCharRange(CharSourceRange::getTokenRange(SR), SM, LO);
@@ -924,17 +931,36 @@ private:
         "\t}\n"
         "\trep->replayed += replayed;\n"
         "#endif\n"
-        "\trep->applied = hist_seq;\n\n"
-        "\t/* Strip the prefix: the original program sees the original packet. "
-        "*/\n"
-        "\tif (bpf_xdp_adjust_head(ctx, SCR_PREFIX_BYTES))\n"
-        "\t\treturn XDP_ABORTED;\n"
-        "\tverdict = " +
-        Name +
-        "__scr_original(ctx);\n"
-        "\tif (relevant)\n\t\trep->applied = hist_seq + 1;\n"
-        "\treturn verdict;\n}\n";
-    return O;
+        "\trep->applied = hist_seq;\n\n";
+    if (!DataReads)
+      return O +
+             "\t/* Strip the prefix: the original program sees the "
+             "original packet. */\n"
+             "\tif (bpf_xdp_adjust_head(ctx, SCR_PREFIX_BYTES))\n"
+             "\t\treturn XDP_ABORTED;\n"
+             "\tverdict = " +
+             Name +
+             "__scr_original(ctx);\n"
+             "\tif (relevant)\n\t\trep->applied = hist_seq + 1;\n"
+             "\treturn verdict;\n}\n";
+    return O +
+           "\t/* The original reads the packet past the prefix (its "
+           "ctx->data reads\n"
+           "\t * are rebased), and nothing else sees the packet before it "
+           "returns. */\n"
+           "\tverdict = " +
+           Name +
+           "__scr_original(ctx);\n"
+           "\tif (relevant)\n\t\trep->applied = hist_seq + 1;\n"
+           "\t/* Strip the prefix from a packet that goes on; a dropped one "
+           "is never\n"
+           "\t * seen again. The check above left room for the Ethernet "
+           "header, so the\n"
+           "\t * head move cannot fail. */\n"
+           "\tif (verdict != XDP_DROP && verdict != XDP_ABORTED &&\n"
+           "\t    bpf_xdp_adjust_head(ctx, SCR_PREFIX_BYTES))\n"
+           "\t\treturn XDP_ABORTED;\n"
+           "\treturn verdict;\n}\n";
   }
 
   //===------------------------------------------------------------------===//
@@ -1141,6 +1167,22 @@ private:
     }
   }
 
+  /// `ctx->data` in the original becomes the start of the original packet,
+  /// past the SCR prefix (SCR_PREFIX_BYTES, defined further down). A 64-bit
+  /// sum: 32-bit arithmetic on a packet pointer does not verify.
+  void rebaseDataReads(Rewriter &Rw) {
+    if (!DataReads)
+      return;
+    unsigned Prefix = (L.Mode == scr::SequencerMode::Tor ? 14 : 0) + 20 +
+                      L.HistoryLength * L.entryBytes();
+    for (const MemberExpr *ME : *DataReads) {
+      Rw.InsertTextBefore(SM.getExpansionLoc(ME->getBeginLoc()), "((__u64)");
+      Rw.InsertTextAfterToken(SM.getExpansionLoc(ME->getEndLoc()),
+                              " + " + std::to_string(Prefix) +
+                                  " /* SCR_PREFIX_BYTES */)");
+    }
+  }
+
   /// File offset of \p Loc's expansion in the main file.
   unsigned offsetOf(SourceLocation Loc) const {
     return SM.getFileOffset(SM.getExpansionLoc(Loc));
@@ -1243,6 +1285,7 @@ private:
     rewriteMaps(Rw);
     rerouteMapCalls(Rw, [](const CallExpr *) { return true; });
     writeInPlace(Rw, [](const CallExpr *) { return true; });
+    rebaseDataReads(Rw);
     rewriteGlobals(Rw, /*Replicated=*/true,
                    [](const DeclRefExpr *) { return true; });
     rewriteEnvCalls(Rw, "scr_now", "scr_prandom");
