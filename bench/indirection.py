@@ -2,8 +2,9 @@
 """What private replicas cost, and where: hand-made emitter changes timed
 against today's SCR program and the previous per-CPU design.
 
-  bench/indirection.py [--examples a,b] [--ks 1,8,16] [--rounds 41]
-                       [--repeat 200000] [--tools DIR] [--json OUT]
+  bench/indirection.py [--examples a,b] [--variants v,w] [--ks 1,8,16]
+                       [--rounds 41] [--repeat 200000] [--tools DIR]
+                       [--json OUT]
 
 For every example: scrcc's output at each K, turned into the variants of
 bench/scrbench/handopt.py (today's program, the previous design, no
@@ -29,11 +30,15 @@ import run as R  # noqa: E402
 from scrbench import analysis, handopt, paper, variants  # noqa: E402
 
 
-def prepare(name, ks, work, tools, pool):
+def prepare(name, ks, work, tools, pool, only=None):
     src = os.path.join(R.ROOT, "examples", name + ".bpf.c")
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     which = handopt.for_example(name)
+    if only:
+        # today's program and the previous design are what others compare to
+        which = {k: v for k, v in which.items()
+                 if k in only or k in ("private", "percpu")}
 
     def at_k(k):
         out = os.path.join(d, "k%d" % k)
@@ -109,6 +114,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--work", help="work directory (default: temporary)")
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--variants", help="comma-separated subset of the "
+                    "variants (today's program and the previous design are "
+                    "always timed)")
     args = ap.parse_args()
     ks = [int(k) for k in args.ks.split(",")]
     if len(ks) < 2 or ks[0] != 1 or args.rounds <= 0 or args.repeat <= 0:
@@ -135,7 +143,9 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             for name in examples:
                 print("indirection: %s" % name, file=sys.stderr, flush=True)
-                which, progs = prepare(name, ks, work, tools, pool)
+                which, progs = prepare(
+                    name, ks, work, tools, pool,
+                    args.variants.split(",") if args.variants else None)
                 raw = R.time_plan(tools, work, name, progs,
                                   paper.TRACE_KIND.get(name, "zipf"), args)
                 an = {label: analysis.analyse(raw, ks, label)

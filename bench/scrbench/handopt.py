@@ -31,6 +31,10 @@ deploy.
 * percpu_plain_maps(): the previous per-CPU design's bookkeeping with
   today's (single-threaded) map types: separates what the bookkeeping costs
   from what the map type costs.
+* previous_emitter(): today's program as scrcc emitted it before the fast
+  path of issue 16 (updates through the helper, the prefix stripped before
+  the original runs, the SCR header and history fields read byte by byte):
+  the "before" of that change, timed in the same run.
 * portknock_in_place(): on portknock, the update of a key the slice has
   just looked up (`if (new_state != state) update(&knock_state, &saddr,
   &new_state, BPF_ANY)`) writes through the looked-up pointer when the key
@@ -170,6 +174,44 @@ def helper_updates(text):
                   flags=re.S)
 
 
+def strip_first(text):
+    """The prefix stripped before the original runs, for every verdict: what
+    scrcc emitted before it rebased the original's packet pointers."""
+    text, n = re.subn(r"\(\(__u64\)(\w+)->data \+ \d+ /\* SCR_PREFIX_BYTES "
+                      r"\*/\)", r"\1->data", text)
+    text, m = re.subn(
+        r"\t/\* The original reads the packet past the prefix.*?\*/\n"
+        r"(\tverdict = \w+\(ctx\);\n\tif \(relevant\)\n\t\trep->\w+ = "
+        r"hist_seq \+ 1;\n)\t/\* Strip the prefix from a packet.*?\*/\n"
+        r"\tif \(verdict != XDP_DROP && verdict != XDP_ABORTED &&\n"
+        r"\t    bpf_xdp_adjust_head\(ctx, SCR_PREFIX_BYTES\)\)\n"
+        r"\t\treturn XDP_ABORTED;\n",
+        r"\tif (bpf_xdp_adjust_head(ctx, SCR_PREFIX_BYTES))\n"
+        r"\t\treturn XDP_ABORTED;\n\1", text, flags=re.S)
+    if n == 0 or m != 1:
+        raise TransformError("strip_first: the program does not strip late "
+                             "(%d rebased reads, %d late strips)" % (n, m))
+    return text
+
+
+def byte_loads(text):
+    """The SCR header and the history fields read byte by byte, as scrcc
+    read them before it aligned struct scr_hdr and loaded whole fields."""
+    text = text.replace("} __attribute__((packed, aligned(4)));",
+                        "} __attribute__((packed));")
+    return re.sub(r"\tf->(\w+) = \*\(const (\w+) \*\)\(raw \+ (\d+)\);",
+                  r"\t__builtin_memcpy(&f->\1, raw + \3, sizeof(\2));", text)
+
+
+def previous_emitter(text):
+    """Today's program as scrcc emitted it before issue 16's fast path:
+    helper updates, the prefix stripped first, byte loads."""
+    text = V.idle_replicas_dropped(text)
+    if "SCR_PREFIX_BYTES */)" in text:
+        text = strip_first(text)
+    return byte_loads(helper_updates(text))
+
+
 # name -> (what, transformation); `private` and `percpu` are run.py's.
 GENERIC = {
     "private": ("today's program (as run.py times it)",
@@ -187,6 +229,10 @@ GENERIC = {
     "percpu_plain": ("previous bookkeeping, today's map types",
                      percpu_plain_maps),
     "nocheck": ("today's program without the frame check", no_frame_check),
+    "before16": ("as scrcc emitted it before issue 16: helper updates, "
+                 "prefix stripped first, byte loads", previous_emitter),
+    "bytes": ("today's program with the header and fields read byte by "
+              "byte", lambda t: byte_loads(V.idle_replicas_dropped(t))),
 }
 
 PORTKNOCK = {
