@@ -139,6 +139,32 @@ private:
     return false;
   }
 
+  /// True if the value \p DR reads (a pointer) is only dereferenced or
+  /// tested, never copied: no other name for the element can outlive it.
+  bool derefOrTest(const DeclRefExpr *DR) const {
+    const Stmt *Up = parent(DR);
+    if (!isa_and_nonnull<ImplicitCastExpr>(Up))
+      return false;
+    const Stmt *Use = parent(Up);
+    while (Use && isa<ParenExpr>(Use))
+      Use = parent(Use);
+    if (const auto *U = dyn_cast_or_null<UnaryOperator>(Use))
+      return U->getOpcode() == UO_Deref || U->getOpcode() == UO_LNot;
+    if (const auto *ME = dyn_cast_or_null<MemberExpr>(Use))
+      return ME->isArrow();
+    if (const auto *AS = dyn_cast_or_null<ArraySubscriptExpr>(Use))
+      return AS->getBase()->IgnoreParenImpCasts() == DR;
+    if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Use))
+      return BO->isEqualityOp() || BO->isLogicalOp();
+    if (const auto *IC = dyn_cast_or_null<ImplicitCastExpr>(Use))
+      return IC->getCastKind() == CK_PointerToBoolean;
+    if (const auto *CO = dyn_cast_or_null<ConditionalOperator>(Use))
+      return CO->getCond()->IgnoreParenImpCasts() == DR;
+    if (const auto *If = dyn_cast_or_null<IfStmt>(Use))
+      return If->getCond()->IgnoreParenImpCasts() == DR;
+    return false;
+  }
+
   /// True if \p DR only reads the variable's value.
   bool readOnly(const DeclRefExpr *DR) const {
     const auto *IC = dyn_cast_or_null<ImplicitCastExpr>(parent(DR));
@@ -175,8 +201,13 @@ private:
       Up = parent(Up);
     }
     const auto *C = dyn_cast_or_null<CallExpr>(Up);
-    return C && R.MapCalls.count(C) && C->getNumArgs() >= 2 &&
-           C->getArg(1) == Arg;
+    if (!C || C->getNumArgs() < 2 || C->getArg(1) != Arg)
+      return false;
+    // Helpers that only read their key (pop and peek write their second
+    // argument).
+    std::string H = helperName(C);
+    return H == "bpf_map_lookup_elem" || H == "bpf_map_update_elem" ||
+           H == "bpf_map_delete_elem";
   }
 
   std::optional<InPlaceUpdate> match(const CallExpr *U,
@@ -267,6 +298,10 @@ private:
       if (DR->getDecl() == Ptr)
         return std::nullopt;
     }
+    for (const Stmt *S : Body)
+      if (const auto *DR = dyn_cast<DeclRefExpr>(S))
+        if (DR->getDecl() == Ptr && !derefOrTest(DR))
+          return std::nullopt;
     // Nothing after the update sees the pointer (for a hash map it would
     // see the replaced element, with the write the new one).
     for (const Stmt *S : Body)

@@ -89,6 +89,12 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } wider_value SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} copied SEC(".maps");
 
 static void forget(__u32 k)
 {
@@ -189,6 +195,14 @@ static void update_all(__u32 k)
 	__u32 *miss_wider = bpf_map_lookup_elem(&wider_value, &k);
 	if (miss_wider)
 		bpf_map_update_elem(&wider_value, &k, &wide, BPF_ANY);
+
+	/* A copy of the pointer outlives the update. */
+	__u32 c10 = 8;
+	__u32 *miss_copied = bpf_map_lookup_elem(&copied, &k);
+	__u32 *alias = miss_copied;
+	bpf_map_update_elem(&copied, &k, &c10, BPF_ANY);
+	if (alias && *alias == 8)
+		bpf_map_delete_elem(&copied, &k);
 }
 
 SEC("xdp")
