@@ -32,10 +32,11 @@ struct InPlaceUpdate {
 /// lookup of the same key returned. Sound when, all checked here:
 /// * M is a BPF_MAP_TYPE_HASH or _ARRAY whose every helper call is a
 ///   lookup, update or delete (no iteration sees an element's position);
-/// * p is a local initialised by the lookup, never assigned or
-///   address-taken, and not used after the update (for a hash map it would
-///   still see the replaced element);
-/// * k is a local whose address only map helpers see, and nothing between
+/// * p is a local initialised by the lookup, only dereferenced or tested
+///   (never assigned, copied or address-taken), and not used after the
+///   update (for a hash map it would still see the replaced element);
+/// * k is a local whose address only lookups, updates and deletes see (they
+///   only read it), and nothing between
 ///   the lookup and the update assigns it, deletes or updates M (also not
 ///   in a called function) or passes a callback;
 /// * the update follows the lookup in the same block, outside any loop or
