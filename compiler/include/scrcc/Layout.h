@@ -133,8 +133,8 @@ const char *kindName(Field::Kind K);
 /// State the program keeps, and what SCR does with it.
 struct StateObject {
   std::string Name;
-  std::string Kind;       // "map" or "global"
-  std::string Original;   // original map type, e.g. "BPF_MAP_TYPE_HASH"
+  std::string Kind;     // "map" or "global"
+  std::string Original; // original map type, e.g. "BPF_MAP_TYPE_HASH"
   /// Type of the map of this name in the SCR program: the original for
   /// configuration; for written state BPF_MAP_TYPE_ARRAY_OF_MAPS, indexed
   /// by replica, whose map r is replica r's private copy NAME__r<r>.
@@ -144,19 +144,51 @@ struct StateObject {
   std::string ReplicaType;
 };
 
-/// The sequencer's header in front of the history (docs/packet-format.md).
+/// One field of the SCR header: bytes Offset .. Offset + Bytes - 1,
+/// big-endian (docs/packet-format.md#scr-header).
+struct HeaderField {
+  const char *Name; // as in the docs, the C struct, P4 and Verilog
+  unsigned Offset;
+  unsigned Bytes;
+  const char *Meaning;
+};
+
+/// The sequencer's header in front of the history (docs/packet-format.md):
+/// the one description every back end renders its copy from (the XDP
+/// program's `struct scr_hdr`, P4's `scr_h`; the Verilog core's byte
+/// order is checked against it).
 struct HeaderFormat {
+  static constexpr HeaderField Fields[] = {
+      {"seq", 0, 4, "frame sequence number"},
+      {"hist_seq", 4, 4, "entries written into the ring before this frame"},
+      {"ts", 8, 8, "sequencer timestamp, ns"},
+      {"oldest", 16, 2, "ring slot of the oldest entry"},
+      {"flags", 18, 1, "bit 0: RELEVANT"},
+      {"reserved", 19, 1, "zero"},
+  };
   static constexpr unsigned Bytes = 20;
-  static constexpr unsigned SeqOffset = 0;       // be32: frame sequence number
-  static constexpr unsigned HistSeqOffset = 4;   // be32: entries written before
-  static constexpr unsigned TimestampOffset = 8; // be64: ns, 48-bit clock
-  static constexpr unsigned OldestOffset = 16;   // be16: slot of oldest entry
-  static constexpr unsigned FlagsOffset = 18;    // u8
-  static constexpr unsigned ReservedOffset = 19; // u8, zero
+  static constexpr unsigned SeqOffset = Fields[0].Offset;
+  static constexpr unsigned HistSeqOffset = Fields[1].Offset;
+  static constexpr unsigned TimestampOffset = Fields[2].Offset;
+  static constexpr unsigned OldestOffset = Fields[3].Offset;
+  static constexpr unsigned FlagsOffset = Fields[4].Offset;
+  static constexpr unsigned ReservedOffset = Fields[5].Offset;
   static constexpr uint8_t FlagRelevant = 0x1; // this frame's entry is written
   static constexpr unsigned OuterEthernetBytes = 14;
   static constexpr uint16_t OuterEtherType = 0x88B5; // IEEE local experimental
+
+  /// The fields tile the header: each starts where the one before ends.
+  static constexpr bool contiguous() {
+    unsigned At = 0;
+    for (const HeaderField &F : Fields) {
+      if (F.Offset != At)
+        return false;
+      At += F.Bytes;
+    }
+    return At == Bytes;
+  }
 };
+static_assert(HeaderFormat::contiguous());
 
 enum class SequencerMode { Nic, Tor };
 

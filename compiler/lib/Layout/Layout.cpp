@@ -10,6 +10,9 @@
 #include <sstream>
 
 using nlohmann::json;
+/// The writer keeps keys in the order they are set, so that a reader of
+/// scr_layout.json sees the schema first and each object's name first.
+using OrderedJson = nlohmann::ordered_json;
 
 namespace scr {
 
@@ -525,14 +528,14 @@ bool Layout::setCores(unsigned K, std::string &Error) {
 // JSON
 //===----------------------------------------------------------------------===//
 
-static json exprToJson(const Expr &E) {
-  json J = {{"op", opName(E.K)}};
+static OrderedJson exprToJson(const Expr &E) {
+  OrderedJson J = {{"op", opName(E.K)}};
   if (E.K == Expr::Op::Const)
     J["value"] = E.Value;
   if (E.K == Expr::Op::Pkt)
     J["bytes"] = E.Bytes;
   if (!E.Args.empty()) {
-    json A = json::array();
+    OrderedJson A = OrderedJson::array();
     for (const auto &X : E.Args)
       A.push_back(exprToJson(*X));
     J["args"] = A;
@@ -669,13 +672,13 @@ static bool parseMac(const std::string &S, uint8_t M[6]) {
 }
 
 std::string Layout::toJson() const {
-  json J;
+  OrderedJson J;
   J["schema"] = "scrcc-layout";
   J["version"] = Version;
   J["program"] = {{"source", Source}, {"entry", Entry}};
   J["cores"] = Cores;
   J["history_length"] = HistoryLength;
-  json Seq = {{"mode", Mode == SequencerMode::Tor ? "tor" : "nic"}};
+  OrderedJson Seq = {{"mode", Mode == SequencerMode::Tor ? "tor" : "nic"}};
   if (Mode == SequencerMode::Tor)
     Seq["outer_ethernet"] = {{"dst", macStr(OuterDst)},
                              {"src", macStr(OuterSrc)},
@@ -695,31 +698,31 @@ std::string Layout::toJson() const {
   J["prefix_bytes"] = prefixBytes();
   J["relevance"] =
       Relevance ? exprToJson(*Relevance) : exprToJson(*Expr::constant(1));
-  json Fs = json::array();
+  OrderedJson Fs = OrderedJson::array();
   for (const Field &F : Fields) {
-    json JF = {{"name", F.Name},
-               {"kind", kindName(F.K)},
-               {"bit_offset", F.BitOffset},
-               {"bits", F.Bits},
-               {"c_type", F.CType}};
+    OrderedJson JF = {{"name", F.Name},
+                      {"kind", kindName(F.K)},
+                      {"bit_offset", F.BitOffset},
+                      {"bits", F.Bits},
+                      {"c_type", F.CType}};
     if (F.K == Field::Kind::Packet)
       JF["offset"] = exprToJson(*F.Offset);
     if (F.K == Field::Kind::Value || F.K == Field::Kind::Predicate)
       JF["expr"] = exprToJson(*F.Value);
-    json W = json::array();
+    OrderedJson W = OrderedJson::array();
     for (const Reason &R : F.Why)
       W.push_back({{"kind", R.Kind}, {"text", R.Text}, {"at", R.Location}});
     JF["why"] = W;
     Fs.push_back(JF);
   }
   J["fields"] = Fs;
-  json St = json::array();
+  OrderedJson St = OrderedJson::array();
   for (const StateObject &S : State) {
-    json JS = {{"name", S.Name},
-               {"kind", S.Kind},
-               {"original_type", S.Original},
-               {"scr_type", S.Replicated},
-               {"written", S.Written}};
+    OrderedJson JS = {{"name", S.Name},
+                      {"kind", S.Kind},
+                      {"original_type", S.Original},
+                      {"scr_type", S.Replicated},
+                      {"written", S.Written}};
     if (S.Written)
       JS["replica_type"] = S.ReplicaType;
     St.push_back(JS);
