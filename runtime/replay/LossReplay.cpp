@@ -5,6 +5,7 @@
 #include "scrrt/BpfProgram.h"
 #include "scrrt/LossModel.h"
 #include "scrrt/Random.h"
+#include "scrrt/ReplicaRecord.h"
 #include "scrrt/Sequencer.h"
 
 #include <algorithm>
@@ -174,11 +175,9 @@ LossRun::replicaStats(unsigned Rep,
       {reinterpret_cast<const uint8_t *>(&Rep), sizeof Rep});
   if (!V)
     return std::nullopt;
-  ReplicaStats S;
-  std::memcpy(&S, V->data(), sizeof S);
   if (Rejects)
-    *Rejects = frameRejects(*V);
-  return S;
+    *Rejects = Env.ReplicaLayout->rejects(*V);
+  return Env.ReplicaLayout->stats(*V);
 }
 
 std::optional<LossCoreStats> LossRun::coreStats(unsigned Rep) const {
@@ -362,16 +361,13 @@ bool LossRun::run(std::string &Error) {
   // Each replica starts where the sequencer starts.
   for (unsigned Rep = 0; Rep < K; ++Rep) {
     LossCoreStats Init;
-    ReplicaStats Replica;
-    Replica.Applied = Opt.StartSeq;
+    std::vector<uint8_t> Replica = Env.ReplicaLayout->fresh(Opt.StartSeq);
     std::span<const uint8_t> Key(reinterpret_cast<const uint8_t *>(&Rep),
                                  sizeof Rep);
     if (!Env.CoreMap->update(
             Key, {reinterpret_cast<const uint8_t *>(&Init), sizeof Init},
             Error) ||
-        !Env.ReplicaMap->update(
-            Key, {reinterpret_cast<const uint8_t *>(&Replica), sizeof Replica},
-            Error))
+        !Env.ReplicaMap->update(Key, Replica, Error))
       return false;
   }
   auto Start = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@
 #include "scrrt/QueueDevice.h"
 #include "scrrt/Random.h"
 #include "scrrt/ReplicaMaps.h"
+#include "scrrt/ReplicaRecord.h"
 #include "scrrt/Sequencer.h"
 
 #include <chrono>
@@ -111,9 +112,10 @@ struct DifferentialReplay::Impl {
   BpfMap *OriginalEnv = nullptr;  // scr_ref_env, if the program has it
   std::unique_ptr<BpfObject> Scr; // the one loaded SCR program
   int ScrProg = -1;
-  BpfMap *StatsMap = nullptr;   // scr_replica: entry r is replica r's
-  BpfMap *CoreMap = nullptr;    // scr_lr_core (loss recovery)
-  BpfMap *UnownedMap = nullptr; // scr_unowned
+  BpfMap *StatsMap = nullptr;         // scr_replica: entry r is replica r's
+  std::optional<ReplicaRecord> Stats; // how its values are laid out
+  BpfMap *CoreMap = nullptr;          // scr_lr_core (loss recovery)
+  BpfMap *UnownedMap = nullptr;       // scr_unowned
   std::optional<QueueDevice> Device;
   std::vector<ReplicatedMap> State;
   cpu_set_t UsableCpus; // before the replay pins its thread
@@ -212,12 +214,16 @@ bool DifferentialReplay::Impl::loadPrograms(std::string &Error) {
   }
   StatsMap = Scr->map(ReplicaMapName);
   UnownedMap = Scr->map(UnownedMapName);
-  if (!StatsMap || StatsMap->perCpu() ||
-      StatsMap->valueSize() < sizeof(ReplicaStats) ||
-      StatsMap->maxEntries() < K || !UnownedMap) {
+  if (!StatsMap || StatsMap->perCpu() || StatsMap->maxEntries() < K ||
+      !UnownedMap) {
     Error = Out.ScrProgram +
             ": no array `scr_replica` with an entry per replica, or no "
             "`scr_unowned`; is it an SCR program of this scrcc?";
+    return false;
+  }
+  Stats = ReplicaRecord::ofObject(Scr->raw(), Error);
+  if (!Stats) {
+    Error = Out.ScrProgram + ": " + Error;
     return false;
   }
   if (L.LossRecovery) {
@@ -395,11 +401,9 @@ std::optional<ReplicaStats> DifferentialReplay::Impl::readStats(
   auto V = StatsMap->lookup(keyOf(Replica));
   if (!V)
     return std::nullopt;
-  ReplicaStats S;
-  std::memcpy(&S, V->data(), sizeof S);
   if (Rejects)
-    *Rejects = frameRejects(*V);
-  return S;
+    *Rejects = Stats->rejects(*V);
+  return Stats->stats(*V);
 }
 
 bool DifferentialReplay::Impl::setClock(uint64_t Ns, std::string &Error) {
@@ -842,6 +846,7 @@ bool DifferentialReplay::Impl::runWithLoss(ReplayResult &Result,
     Env.ReplicaCpus.push_back(Cpus[Rep % Cpus.size()]);
   }
   Env.ReplicaMap = StatsMap;
+  Env.ReplicaLayout = &*Stats;
   Env.CoreMap = CoreMap;
   Env.Diverge = [this](uint64_t P, unsigned Rep, std::string What,
                        std::string Expected, std::string Actual) {

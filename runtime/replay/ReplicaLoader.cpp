@@ -4,6 +4,7 @@
 
 #include "scrrt/BpfProgram.h"
 #include "scrrt/MapInit.h"
+#include "scrrt/ReplicaRecord.h"
 
 #include <algorithm>
 #include <bpf/bpf.h>
@@ -93,14 +94,18 @@ static bool checkReplicaShape(const ScrOutput &Out, BpfObject &Obj,
     Error = Out.ScrProgram + ": no map `scr_replica`: not an SCR program";
     return false;
   }
-  if (Stats->type() != BPF_MAP_TYPE_ARRAY || Stats->maxEntries() != K ||
-      Stats->valueSize() < sizeof(ReplicaStats)) {
+  if (Stats->type() != BPF_MAP_TYPE_ARRAY || Stats->maxEntries() != K) {
     Error = Out.ScrProgram + ": `scr_replica` is not an array of " +
             std::to_string(K) + " replicas" +
             (Stats->perCpu() ? " but per-CPU: the program keeps its replicas "
                                "per CPU, which share hash keys; rebuild it "
                                "with this scrcc"
                              : "");
+    return false;
+  }
+  // `state` reads the entries by member name, through the BTF.
+  if (!ReplicaRecord::ofObject(Obj.raw(), Error)) {
+    Error = Out.ScrProgram + ": " + Error;
     return false;
   }
   for (const scr::StateObject &S : Out.Layout.State) {
@@ -304,10 +309,14 @@ std::optional<ReplicaView> readReplicas(const std::string &PinDir,
       openPinnedMap(PinDir + "/maps/" + ReplicaMapName, StatsFd, Error);
   if (!Stats)
     return std::nullopt;
-  if (Stats->type() != BPF_MAP_TYPE_ARRAY ||
-      Stats->valueSize() < sizeof(ReplicaStats) || Stats->maxEntries() == 0) {
+  if (Stats->type() != BPF_MAP_TYPE_ARRAY || Stats->maxEntries() == 0) {
     Error = "'" + PinDir + "/maps/scr_replica' is not an array of replicas" +
             (Stats->perCpu() ? " (a per-CPU program of an older scrcc)" : "");
+    return std::nullopt;
+  }
+  auto Record = ReplicaRecord::ofMap(Stats->fd(), Error);
+  if (!Record) {
+    Error = "'" + PinDir + "/maps/scr_replica': " + Error;
     return std::nullopt;
   }
   ReplicaView View;
@@ -318,12 +327,11 @@ std::optional<ReplicaView> readReplicas(const std::string &PinDir,
           "cannot read scr_replica[" + std::to_string(R) + "]: " + errnoText();
       return std::nullopt;
     }
-    ReplicaStats S;
-    std::memcpy(&S, V->data(), sizeof S);
+    ReplicaStats S = Record->stats(*V);
     if (R && serialAfter(S.Applied, View.Replicas[View.MostUpToDate].Applied))
       View.MostUpToDate = R;
     View.Replicas.push_back(S);
-    View.Rejects.push_back(frameRejects(*V));
+    View.Rejects.push_back(Record->rejects(*V));
   }
   std::string Ignored;
   auto Unowned =

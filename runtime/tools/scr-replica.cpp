@@ -65,15 +65,25 @@ static int printState(const ScrOutput &Out, const std::string &PinDir,
   std::printf("replicas: %u, most up to date: replica %u (applied %u)\n", K,
               View->MostUpToDate, View->Replicas[View->MostUpToDate].Applied);
   for (unsigned R = 0; R < K; ++R) {
-    const ReplicaStats &S = View->Replicas[R];
-    std::printf("  replica %u: applied %u, replayed %llu, gaps %llu, short "
-                "frames %llu\n",
-                R, S.Applied, (unsigned long long)S.Replayed,
-                (unsigned long long)S.Gaps, (unsigned long long)S.ShortFrames);
-    // Only when something was rejected: a healthy replica's line is all.
-    if (const auto &Rej = View->Rejects[R];
-        Rej && (Rej->dropped() || Rej->Resyncs))
-      std::printf("    rejected frames: %s\n", Rej->describe().c_str());
+    // Every member of `struct scr_replica`, by its name in the program's
+    // BTF (reserved padding left out), wrapped at 100 columns.
+    std::string Text = "  replica " + std::to_string(R) + ":";
+    size_t LineStart = 0;
+    bool First = true;
+    for (const auto &[Name, V] : View->Replicas[R].Members) {
+      if (Name.rfind("reserved", 0) == 0)
+        continue;
+      std::string Item = Name + " " + std::to_string(V);
+      if (!First && Text.size() - LineStart + Item.size() + 2 > 100) {
+        Text += ",\n   ";
+        LineStart = Text.size() - 3; // just after the newline
+      } else {
+        Text += First ? "" : ",";
+      }
+      Text += " " + Item;
+      First = false;
+    }
+    std::printf("%s\n", Text.c_str());
   }
   if (View->Unowned)
     std::printf("  unowned frames (RX queue >= %u, dropped): %llu\n", K,

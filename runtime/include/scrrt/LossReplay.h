@@ -29,6 +29,8 @@
 
 namespace scrrt {
 
+class ReplicaRecord;
+
 /// What the loss-recovery replay borrows from the differential replay.
 struct LossReplayEnv {
   const scr::Layout *Layout = nullptr;
@@ -43,7 +45,8 @@ struct LossReplayEnv {
   std::vector<XdpArrival> Arrivals;
   std::vector<int> ReplicaCpus;       // where each replica's thread runs
   const BpfMap *ReplicaMap = nullptr; // scr_replica: entry r is replica r's
-  const BpfMap *CoreMap = nullptr;    // scr_lr_core: entry r is replica r's
+  const ReplicaRecord *ReplicaLayout = nullptr; // its values' members
+  const BpfMap *CoreMap = nullptr; // scr_lr_core: entry r is replica r's
   /// Records a divergence (called with a lock held).
   std::function<void(uint64_t Packet, unsigned Replica, std::string What,
                      std::string Expected, std::string Actual)>

@@ -10,7 +10,6 @@
 
 #include "scrcc/Layout.h"
 
-#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,23 +23,23 @@ inline constexpr const char *RefEnvMapName = "scr_ref_env";
 /// Per-CPU count of frames from RX queues no replica owns (dropped).
 inline constexpr const char *UnownedMapName = "scr_unowned";
 
-/// Value of the SCR program's `scr_replica` map (entry r: replica r). A program
-/// may append fields of its own; these 40 bytes are the fixed prefix.
+/// What the runtime needs of a replica's bookkeeping, the program's
+/// `scr_replica` map entry (entry r: replica r). It is read through the
+/// program's BTF by member name (ReplicaRecord), never as a mirrored struct.
 struct ReplicaStats {
-  uint32_t Applied = 0; // relevant packets applied to this replica
-  uint32_t Reserved = 0;
-  uint64_t Prng = 0;        // PRNG state XOR layout.prng_seed
-  uint64_t ShortFrames = 0; // frames too short for the prefix: dropped
-  uint64_t Gaps = 0;        // history entries missed
-  uint64_t Replayed = 0;    // history entries applied
+  uint32_t Applied = 0;     // applied: relevant packets applied
+  uint64_t Prng = 0;        // prng: PRNG state XOR layout.prng_seed
+  uint64_t ShortFrames = 0; // short_frames: frames too short: dropped
+  uint64_t Gaps = 0;        // gaps: history entries missed
+  uint64_t Replayed = 0;    // replayed: history entries applied
+  /// Every integer member of the entry, named and in order as in the C
+  /// struct (what `scr-replica state` prints).
+  std::vector<std::pair<std::string, uint64_t>> Members;
 };
-static_assert(sizeof(ReplicaStats) == 40, "struct scr_replica is 40 bytes");
 
-/// What scrcc's programs keep in `scr_replica` after that prefix: the frame
-/// check's baseline (not mirrored) and, from this offset, the frames each
-/// replica dropped by reason (docs/packet-format.md, "What a replica
-/// accepts").
-inline constexpr size_t FrameRejectsOffset = 80;
+/// The frames a replica dropped by reason (docs/packet-format.md, "What a
+/// replica accepts"): members of `scr_replica` in programs with the frame
+/// check.
 struct FrameRejects {
   uint64_t NotScr = 0;     // tor mode: outer EtherType is not 0x88B5
   uint64_t Duplicates = 0; // seq not after the last accepted frame's
@@ -56,12 +55,21 @@ struct FrameRejects {
     return NotScr + Duplicates + BadSeq + BadHistSeq + BadOldest + BadTs +
            BadFlags;
   }
-  /// The counters, named as in the C struct.
+  /// The counters and their names in the C struct.
+  static constexpr std::pair<const char *, uint64_t FrameRejects::*>
+      Counters[] = {{"not_scr", &FrameRejects::NotScr},
+                    {"duplicates", &FrameRejects::Duplicates},
+                    {"bad_seq", &FrameRejects::BadSeq},
+                    {"bad_hist_seq", &FrameRejects::BadHistSeq},
+                    {"bad_oldest", &FrameRejects::BadOldest},
+                    {"bad_ts", &FrameRejects::BadTs},
+                    {"bad_flags", &FrameRejects::BadFlags},
+                    {"resyncs", &FrameRejects::Resyncs}};
   std::vector<std::pair<const char *, uint64_t>> named() const {
-    return {{"not_scr", NotScr},       {"duplicates", Duplicates},
-            {"bad_seq", BadSeq},       {"bad_hist_seq", BadHistSeq},
-            {"bad_oldest", BadOldest}, {"bad_ts", BadTs},
-            {"bad_flags", BadFlags},   {"resyncs", Resyncs}};
+    std::vector<std::pair<const char *, uint64_t>> R;
+    for (auto [Name, Counter] : Counters)
+      R.push_back({Name, this->*Counter});
+    return R;
   }
   /// "duplicates 1, bad_ts 2": the non-zero counters.
   std::string describe() const {
@@ -73,19 +81,6 @@ struct FrameRejects {
     return S;
   }
 };
-static_assert(sizeof(FrameRejects) == 64, "8 counters");
-
-/// The counters in a `scr_replica` value \p Value, or nullopt if the
-/// program has none (a hand-written one with only the 40-byte prefix).
-inline std::optional<FrameRejects>
-frameRejects(const std::vector<uint8_t> &Value) {
-  if (Value.size() < FrameRejectsOffset + sizeof(FrameRejects))
-    return std::nullopt;
-  FrameRejects R;
-  std::memcpy(&R, Value.data() + FrameRejectsOffset, sizeof R);
-  return R;
-}
-
 /// Value of the reference variant's `scr_ref_env` map.
 struct RefEnv {
   uint64_t NowNs = 0;
