@@ -14,12 +14,4 @@ header scr_outer_ethernet_h {
     bit<16> ether_type;
 }
 
-// The 20-byte SCR header (docs/packet-format.md), big-endian on the wire.
-header scr_h {
-    bit<32> seq;
-    bit<32> hist_seq;
-    bit<64> ts;
-    bit<16> oldest;
-    bit<8>  flags;
-    bit<8>  reserved;
-}
+// The SCR header scr_h is generated from scr::HeaderFormat (P4Emitter.cpp).

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "scrcc/P4Emitter.h"
+#include "scrcc/Spdx.h"
 
 #include "MatchRows.h"
 #include "ValueTable.h"
@@ -47,6 +48,25 @@ std::string hex(uint64_t V) {
 struct Span {
   unsigned Off, Len;
 };
+
+/// Words P4_16 reserves, which a layout field's (C) name may be.
+bool isP4Keyword(const std::string &N) {
+  static const char *const Words[] = {
+      "action", "actions",    "apply",        "bit",        "bool",
+      "const",  "control",    "default",      "else",       "entries",
+      "enum",   "error",      "exit",         "extern",     "false",
+      "header", "if",         "in",           "inout",      "int",
+      "key",    "list",       "out",          "package",    "parser",
+      "return", "select",     "size",         "state",      "string",
+      "struct", "switch",     "table",        "transition", "true",
+      "tuple",  "type",       "typedef",      "varbit",     "verify",
+      "void",   "match_kind", "header_union", "value_set",  "pragma",
+      "this",   "priority"};
+  for (const char *W : Words)
+    if (N == W)
+      return true;
+  return false;
+}
 
 /// Bits of a value, MSB first; an empty Expr stands for zeros.
 struct Seg {
@@ -90,8 +110,8 @@ private:
   // the constant a predicate/value field always has.
   std::vector<std::optional<ValueTable>> ValueTables;
   std::vector<std::optional<uint64_t>> ConstFields;
-  std::vector<unsigned> TableStage; // per predicate/value-table field
-  std::vector<unsigned> FieldReady; // stage from which its bits are in PHV
+  std::vector<unsigned> TableStage;    // per predicate/value-table field
+  std::vector<unsigned> FieldReady;    // stage from which its bits are in PHV
   std::set<unsigned> BaseCuts, L4Cuts; // header fields must split here
   SequencerNeeds Needs;
 
@@ -121,9 +141,9 @@ private:
   }
   static std::vector<Span> spans(std::vector<std::pair<unsigned, unsigned>> I,
                                  const std::set<unsigned> &Cuts);
-  std::string spanName(const Span &S) const {
-    return "b" + std::to_string(S.Off);
-  }
+  /// A header field's name: the layout field it carries (`iph_saddr`), the
+  /// Ethernet field it is, or its offset (`b12`).
+  std::string spanName(Region R, const Span &S) const;
   std::string operandExpr(const Operand &O) const;
   std::vector<Seg> operandSegs(const Operand &O) const;
   std::vector<Seg> fieldSegs(const Field &F, size_t Index) const;
@@ -135,14 +155,16 @@ private:
   bool chooseL4Extraction(const std::vector<Row> &PredL4Rows);
   void emitL4Chunks();
 
+  void emitScrHeader();
   void emitHeaders();
   void emitParser();
   void emitMatchTable(const std::string &Name, const std::vector<Row> &Rows,
                       const std::string &Hit, const std::string &Miss);
   void emitEgress();
   void emitDeparser();
-  void regionHeader(const std::string &Name, const std::vector<Span> &S,
-                    unsigned End, const std::string &What);
+  void regionHeader(const std::string &Name, Region R,
+                    const std::vector<Span> &S, unsigned End,
+                    const std::string &What);
 };
 
 std::vector<Span> Emitter::spans(std::vector<std::pair<unsigned, unsigned>> I,
@@ -250,8 +272,8 @@ bool Emitter::analyse() {
   // Operands of saturating subtractions must be whole header fields.
   for (const SatSub &D : Derived.Items)
     for (const Operand &O : {D.Minuend, D.Subtrahend})
-      (O.R == Region::Base ? BaseCuts : L4Cuts).insert({O.Offset,
-                                                        O.Offset + O.Bytes});
+      (O.R == Region::Base ? BaseCuts : L4Cuts)
+          .insert({O.Offset, O.Offset + O.Bytes});
 
   std::vector<std::pair<unsigned, unsigned>> Base, L4;
   for (const Operand &O : Used) {
@@ -386,9 +408,8 @@ bool Emitter::checkPlacedOperands() {
   auto Key = [&](const Operand &O, const std::string &Table) {
     if (Single(O))
       return true;
-    return fail(Table + " would match frame bytes " +
-                std::to_string(O.Offset) + ".." +
-                std::to_string(O.Offset + O.Bytes - 1) +
+    return fail(Table + " would match frame bytes " + std::to_string(O.Offset) +
+                ".." + std::to_string(O.Offset + O.Bytes - 1) +
                 (O.R == Region::L4 ? " behind the IPv4 header" : "") +
                 ", which the parser splits into several fields (another "
                 "load or comparison needs them apart); a table key must be "
@@ -502,8 +523,7 @@ bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
     if (rowReadsL4(R) && !rowImpliesL4(R, L4End))
       return fail("a predicate reads bytes behind the IPv4 header without "
                   "guaranteeing ihl >= 5 and len >= 14 + ihl * 4 + " +
-                  std::to_string(L4End) +
-                  ", and neither does the relevance `" +
+                  std::to_string(L4End) + ", and neither does the relevance `" +
                   (L.Relevance ? L.Relevance->str() : std::string("1")) + "`");
   L4Chunked = true;
   if (!IhlGuaranteed) {
@@ -566,11 +586,40 @@ bool Emitter::chooseL4Extraction(const std::vector<Row> &PredL4Rows) {
     for (const Row &R : *Rows)
       for (const auto &[O, _] : R.Ranges)
         if (O.R == Region::L4 && !InOneChunk(O))
-          return fail("a table key reads L4 bytes " +
-                      std::to_string(O.Offset) + ".." +
-                      std::to_string(O.Offset + O.Bytes - 1) +
+          return fail("a table key reads L4 bytes " + std::to_string(O.Offset) +
+                      ".." + std::to_string(O.Offset + O.Bytes - 1) +
                       " that overlap another load only in part");
   return true;
+}
+
+std::string Emitter::spanName(Region R, const Span &S) const {
+  // Names of the other kinds (`b12`, `skip14`) and P4's words stay free.
+  auto Usable = [](const std::string &N) {
+    size_t Digits = N.find_first_of("0123456789");
+    bool OffsetName =
+        Digits != std::string::npos &&
+        N.find_first_not_of("0123456789", Digits) == std::string::npos &&
+        (N.substr(0, Digits) == "b" || N.substr(0, Digits) == "skip");
+    return !OffsetName && !isP4Keyword(N);
+  };
+  for (size_t I = 0; I < L.Fields.size(); ++I) {
+    const std::optional<Operand> &O = FieldOps[I];
+    if (L.Fields[I].K == Field::Kind::Packet && O && O->R == R &&
+        O->Offset == S.Off && O->Bytes == S.Len && !O->Swapped &&
+        Usable(L.Fields[I].Name))
+      return L.Fields[I].Name;
+  }
+  // Every frame starts with an Ethernet header (unless a layout field
+  // already has the name).
+  const char *Eth = nullptr;
+  if (R == Region::Base && S.Len == 6 && (S.Off == 0 || S.Off == 6))
+    Eth = S.Off == 0 ? "eth_dst" : "eth_src";
+  if (R == Region::Base && S.Off == 12 && S.Len == 2)
+    Eth = "eth_type";
+  if (Eth && std::none_of(L.Fields.begin(), L.Fields.end(),
+                          [&](const Field &F) { return F.Name == Eth; }))
+    return Eth;
+  return "b" + std::to_string(S.Off);
 }
 
 // Frame bytes Off..Off+Len-1 (all below BaseEnd) as slices of hdr.pkt.
@@ -589,7 +638,7 @@ std::string Emitter::regionBytes(Region Rg, unsigned Off, unsigned Len) const {
   for (const Span &X : Spans) {
     if (X.Off > At)
       Fields.push_back({"skip" + std::to_string(At), {At, X.Off - At}});
-    Fields.push_back({spanName(X), X});
+    Fields.push_back({spanName(Rg, X), X});
     At = X.Off + X.Len;
   }
   if (End > At)
@@ -635,7 +684,7 @@ std::string Emitter::operandExpr(const Operand &O) const {
       const Span &S = L4Chunks[I];
       if (S.Off >= O.Offset && S.Off + S.Len <= O.Offset + O.Bytes) {
         V += (V.empty() ? "hdr." : " ++ hdr.") + chunkName(I) + "." +
-             spanName(S);
+             spanName(Region::L4, S);
         ++Parts;
       }
     }
@@ -652,7 +701,7 @@ std::string Emitter::operandExpr(const Operand &O) const {
   for (const Span &S : Spans)
     if (O.Offset >= S.Off && O.Offset + O.Bytes <= S.Off + S.Len) {
       unsigned Base = 8 * (S.Off + S.Len - O.Offset - O.Bytes);
-      std::string F = Hdr + spanName(S);
+      std::string F = Hdr + spanName(O.R, S);
       if (Base == 0 && O.Lo == 0 && O.width() == 8 * S.Len)
         return F;
       return F + "[" + std::to_string(Base + O.Hi) + ":" +
@@ -680,7 +729,8 @@ std::vector<Seg> Emitter::fieldSegs(const Field &F, size_t I) const {
         continue;
       }
       if (Drop) {
-        X.Expr = "(" + X.Expr + ")[" + std::to_string(X.Bits - Drop - 1) + ":0]";
+        X.Expr =
+            "(" + X.Expr + ")[" + std::to_string(X.Bits - Drop - 1) + ":0]";
         X.Bits -= Drop;
         Drop = 0;
       }
@@ -736,8 +786,8 @@ std::string Emitter::concat(const std::vector<Seg> &S, unsigned Hi,
       Parts.push_back(X.Expr);
     } else {
       // Re-slice: X.Expr may already be a slice, so slice its value.
-      Parts.push_back("((bit<" + std::to_string(X.Bits) + ">)" + X.Expr +
-                      ")[" + std::to_string(A - SegLo) + ":" +
+      Parts.push_back("((bit<" + std::to_string(X.Bits) + ">)" + X.Expr + ")[" +
+                      std::to_string(A - SegLo) + ":" +
                       std::to_string(B - SegLo) + "]");
     }
   }
@@ -747,14 +797,15 @@ std::string Emitter::concat(const std::vector<Seg> &S, unsigned Hi,
   return R;
 }
 
-void Emitter::regionHeader(const std::string &Name, const std::vector<Span> &S,
-                           unsigned End, const std::string &What) {
+void Emitter::regionHeader(const std::string &Name, Region R,
+                           const std::vector<Span> &S, unsigned End,
+                           const std::string &What) {
   OS << "// " << What << "\nheader " << Name << " {\n";
   unsigned At = 0;
   for (const Span &X : S) {
     if (X.Off > At)
       OS << "    bit<" << 8 * (X.Off - At) << "> skip" << At << ";\n";
-    OS << "    bit<" << 8 * X.Len << "> " << spanName(X) << ";   // bytes "
+    OS << "    bit<" << 8 * X.Len << "> " << spanName(R, X) << ";   // bytes "
        << X.Off << ".." << X.Off + X.Len - 1 << "\n";
     At = X.Off + X.Len;
   }
@@ -763,10 +814,22 @@ void Emitter::regionHeader(const std::string &Name, const std::vector<Span> &S,
   OS << "}\n\n";
 }
 
+// The SCR header, from scr::HeaderFormat (the description every back end
+// renders its copy from).
+void Emitter::emitScrHeader() {
+  OS << "// The " << scr::HeaderFormat::Bytes
+     << "-byte SCR header (docs/packet-format.md), big-endian on the "
+        "wire.\nheader scr_h {\n";
+  for (const scr::HeaderField &F : scr::HeaderFormat::Fields)
+    OS << "    bit<" << 8 * F.Bytes << "> " << F.Name << ";   // " << F.Meaning
+       << "\n";
+  OS << "}\n\n";
+}
+
 void Emitter::emitHeaders() {
   OS << "// ---- generated: egress headers ----\n\n";
   if (BaseEnd)
-    regionHeader("scr_pkt_h", BaseSpans, BaseEnd,
+    regionHeader("scr_pkt_h", Region::Base, BaseSpans, BaseEnd,
                  "Frame bytes 0.." + std::to_string(BaseEnd - 1) +
                      " (re-emitted unchanged).");
   if (UsesL4) {
@@ -775,7 +838,7 @@ void Emitter::emitHeaders() {
          << "> data; }   // IHL " << K << "\n";
     OS << "\n";
     if (!L4Chunked) {
-      regionHeader("scr_l4_h", L4Spans, L4End,
+      regionHeader("scr_l4_h", Region::L4, L4Spans, L4End,
                    "Bytes behind the IPv4 header, at offset 14 + ihl * 4.");
     } else {
       OS << "// Bytes behind the IPv4 header (offset 14 + ihl * 4) in chunks, "
@@ -787,8 +850,8 @@ void Emitter::emitHeaders() {
         OS << "header scr_" << chunkName(I) << "_h {\n";
         if (S.Off > At)
           OS << "    bit<" << 8 * (S.Off - At) << "> skip" << At << ";\n";
-        OS << "    bit<" << 8 * S.Len << "> " << spanName(S) << ";   // bytes "
-           << S.Off << ".." << S.Off + S.Len - 1 << "\n";
+        OS << "    bit<" << 8 * S.Len << "> " << spanName(Region::L4, S)
+           << ";   // bytes " << S.Off << ".." << S.Off + S.Len - 1 << "\n";
         OS << "}\n";
         At = S.Off + S.Len;
       }
@@ -844,9 +907,10 @@ void Emitter::emitHeaders() {
   }
   if (!Plan.Registers.empty())
     for (size_t W = 0; W < Plan.WordBits.size(); ++W)
-      OS << "    bit<" << (Plan.WordBits[W] <= 8    ? 8
-                           : Plan.WordBits[W] <= 16 ? 16
-                                                    : 32)
+      OS << "    bit<"
+         << (Plan.WordBits[W] <= 8    ? 8
+             : Plan.WordBits[W] <= 16 ? 16
+                                      : 32)
          << "> scr_cur_w" << W << ";   // this frame's entry, word " << W
          << "\n";
   OS << "}\n\n";
@@ -906,15 +970,15 @@ void Emitter::emitL4Chunks() {
     for (size_t I = 0; I < L4Chunks.size(); ++I) {
       unsigned End = 14 + 4 * K + L4Chunks[I].Off + L4Chunks[I].Len;
       std::string Here = "ihl" + std::to_string(K) + "_c" + std::to_string(I);
-      std::string Next =
-          I + 1 < L4Chunks.size()
-              ? "check_length_ihl" + std::to_string(K) + "_c" +
-                    std::to_string(I + 1)
-              : std::string("accept");
+      std::string Next = I + 1 < L4Chunks.size()
+                             ? "check_length_ihl" + std::to_string(K) + "_c" +
+                                   std::to_string(I + 1)
+                             : std::string("accept");
       OS << "    // IHL " << K << ", " << chunkName(I) << ": ends at byte "
-         << End << (End <= MinFrame ? ", inside every frame.\n"
-                                    : "; only if the frame holds it "
-                                      "(pkt_length counts the FCS).\n")
+         << End
+         << (End <= MinFrame ? ", inside every frame.\n"
+                             : "; only if the frame holds it "
+                               "(pkt_length counts the FCS).\n")
          << "    state check_length_" << Here << " {\n";
       if (End <= MinFrame) {
         OS << "        transition parse_" << Here << ";   // always: minimum "
@@ -1013,7 +1077,8 @@ void Emitter::emitEgress() {
           "scr_ptr_advance = {\n"
        << "        void apply(inout bit<16> v, out bit<16> rv) {\n"
        << "            rv = v;\n"
-       << "            if (v == " << N - 1 << ") { v = 0; } else { v = v + 1; }\n"
+       << "            if (v == " << N - 1
+       << ") { v = 0; } else { v = v + 1; }\n"
        << "        }\n    };\n"
        << "    RegisterAction<bit<16>, bit<1>, bit<16>>(scr_ptr_reg) "
           "scr_ptr_read = {\n"
@@ -1028,7 +1093,8 @@ void Emitter::emitEgress() {
     OS << "        hdr.scr.oldest = scr_ptr_advance.execute(0);\n"
        << "        meta.scr_wslot = hdr.scr.oldest;\n";
   else
-    OS << "        hdr.scr.oldest = 0;\n        meta.scr_wslot = SCR_NO_SLOT;\n";
+    OS << "        hdr.scr.oldest = 0;\n        meta.scr_wslot = "
+          "SCR_NO_SLOT;\n";
   OS << "        hdr.scr.flags = SCR_FLAG_RELEVANT;\n    }\n"
      << "    action scr_irrelevant() {\n"
      << "        hdr.scr.hist_seq = scr_hist_seq_read.execute(0);\n";
@@ -1038,10 +1104,9 @@ void Emitter::emitEgress() {
     OS << "        hdr.scr.oldest = 0;\n";
   OS << "        meta.scr_wslot = SCR_NO_SLOT;\n"
      << "        hdr.scr.flags = 0;\n    }\n";
-  bool RelevanceTable = !(Relevance.empty() ||
-                          (Relevance.size() == 1 &&
-                           Relevance[0].Ranges.empty() &&
-                           Relevance[0].Terns.empty()));
+  bool RelevanceTable = !(Relevance.empty() || (Relevance.size() == 1 &&
+                                                Relevance[0].Ranges.empty() &&
+                                                Relevance[0].Terns.empty()));
   if (RelevanceTable) {
     OS << "    // relevance: " << (L.Relevance ? L.Relevance->str() : "1")
        << "\n";
@@ -1051,7 +1116,7 @@ void Emitter::emitEgress() {
 
   // Statements of the apply block, by the stage the model puts them in.
   std::map<unsigned, std::vector<std::string>> Apply;
-  Apply[0].push_back(RelevanceTable ? "scr_relevance.apply();"
+  Apply[0].push_back(RelevanceTable      ? "scr_relevance.apply();"
                      : Relevance.empty() ? "scr_irrelevant();"
                                          : "scr_relevant();");
 
@@ -1060,8 +1125,7 @@ void Emitter::emitEgress() {
   std::map<unsigned, std::vector<size_t>> DerivedAt;
   for (size_t I = 0; I < Derived.Items.size(); ++I) {
     unsigned B = Derived.Items[I].Minuend.Bytes;
-    DerivedAt[ready({Region::Derived, unsigned(I), B, 8 * B - 1, 0, false}) -
-              1]
+    DerivedAt[ready({Region::Derived, unsigned(I), B, 8 * B - 1, 0, false}) - 1]
         .push_back(I);
   }
   for (const auto &[S, Items] : DerivedAt) {
@@ -1119,17 +1183,17 @@ void Emitter::emitEgress() {
           "reference.\n";
     for (size_t I = 0; I < L4Chunks.size(); ++I)
       OS << "    action scr_" << chunkName(I) << "_absent() { hdr."
-         << chunkName(I) << "." << spanName(L4Chunks[I]) << " = 0; }\n";
+         << chunkName(I) << "." << spanName(Region::L4, L4Chunks[I])
+         << " = 0; }\n";
   }
   if (L4ShortIhlCopy) {
     OS << "    // IHL 0..4: the bytes at 14 + ihl * 4 lie inside hdr.pkt.\n";
     for (unsigned K = 0; K < 5; ++K) {
       OS << "    action scr_l4_from_ihl" << K << "() {\n";
       for (size_t I = 0; I < L4Chunks.size(); ++I)
-        OS << "        hdr." << chunkName(I) << "." << spanName(L4Chunks[I])
-           << " = "
-           << baseBytes(14 + 4 * K + L4Chunks[I].Off, L4Chunks[I].Len)
-           << ";\n";
+        OS << "        hdr." << chunkName(I) << "."
+           << spanName(Region::L4, L4Chunks[I]) << " = "
+           << baseBytes(14 + 4 * K + L4Chunks[I].Off, L4Chunks[I].Len) << ";\n";
       OS << "    }\n";
     }
     OS << "    table scr_l4_short_ihl {\n        key = { "
@@ -1144,8 +1208,8 @@ void Emitter::emitEgress() {
   }
   if (UsesLength)
     OS << "    action scr_measure() {\n"
-       << "        meta.scr_len = eg_intr_md.pkt_length - "
-       << PktLengthFcsBytes << ";   // without FCS\n    }\n";
+       << "        meta.scr_len = eg_intr_md.pkt_length - " << PktLengthFcsBytes
+       << ";   // without FCS\n    }\n";
 
   if (UsesLength)
     Apply[0].push_back("scr_measure();");
@@ -1270,8 +1334,8 @@ void Emitter::emitEgress() {
   OS << "            hdr.scr.setValid();\n"
      << "            hdr.scr.seq = scr_seq_next.execute(0);\n";
   if (L.TimestampBits < 48)
-    OS << "            hdr.scr.ts = (bit<64>)hdr.bridge.ts[" << L.TimestampBits - 1
-       << ":0];\n";
+    OS << "            hdr.scr.ts = (bit<64>)hdr.bridge.ts["
+       << L.TimestampBits - 1 << ":0];\n";
   else
     OS << "            hdr.scr.ts = (bit<64>)hdr.bridge.ts;\n";
   OS << "            hdr.scr.reserved = 0;\n";
@@ -1326,8 +1390,8 @@ bool Emitter::run(std::string &Out) {
       M += "no core count fits";
     return fail(M);
   }
-  OS << "// sequencer.p4 - SCR packet-history sequencer for " << T.Name
-     << ", generated by scrcc from scr_layout.json.\n"
+  OS << scr::spdxLine() << "// sequencer.p4 - SCR packet-history sequencer for "
+     << T.Name << ", generated by scrcc from scr_layout.json.\n"
      << "// Program: " << L.Source << " (" << L.Entry << "), " << L.Cores
      << " cores, N = " << L.HistoryLength << " history slots of "
      << L.entryBytes() << " bytes; frame format: docs/packet-format.md.\n"
@@ -1338,8 +1402,9 @@ bool Emitter::run(std::string &Out) {
      << "#include <core.p4>\n#include <" << T.Include << ">\n\n"
      << "#define SCR_NO_SLOT 0xffff\n#define SCR_FLAG_RELEVANT "
      << unsigned(scr::HeaderFormat::FlagRelevant) << "\n\n"
-     << FragmentCommon << "\n"
-     << FragmentIngress << "\n";
+     << FragmentCommon << "\n";
+  emitScrHeader();
+  OS << FragmentIngress << "\n";
   emitHeaders();
   emitParser();
   emitEgress();
@@ -1366,6 +1431,13 @@ bool emitP4Sequencer(const Layout &L, const P4Options &Opts, std::string &Out,
                      std::string &Error) {
   if (!Opts.Target) {
     Error = "no P4 target given";
+    return false;
+  }
+  // A Tofino switch sequences for the servers behind it (tor mode); a
+  // nic-mode frame has no Ethernet header for a switch port to send.
+  if (L.Mode != scr::SequencerMode::Tor) {
+    Error = "the Tofino sequencer is a top-of-rack switch's: the layout must "
+            "be for tor mode (scrcc --sequencer tor)";
     return false;
   }
   Emitter E(L, Opts, Error);
