@@ -484,10 +484,11 @@ static int scrccMain(int argc, const char **argv) {
 #endif
 #ifdef SCRCC_HAVE_VERILOG
   if (Emits.count("verilog")) {
-    std::string Text, Err;
+    std::string Err;
     scr::VerilogOptions VO;
-    if (scr::emitVerilogSequencer(L, VO, Text, Err))
-      Files.push_back({"sequencer.v", Text});
+    scr::VerilogFiles Design;
+    if (scr::emitVerilogDesign(L, VO, Design, Err))
+      Files.insert(Files.end(), Design.begin(), Design.end());
     else if (EmitExplicit)
       return OptionError("Verilog sequencer: " + Err);
     else

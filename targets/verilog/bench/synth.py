@@ -179,7 +179,10 @@ def main():
         rtl = os.path.join(d, "sequencer.v")
         ring = "RAM" if re.search(r"parameter\s+RING_RAM\s+=\s+1",
                                   open(rtl).read()) else "FF"
-        luts, lutram, sites, ffs, brams, depth = synth(rtl, d)
+        # Every file of the design, in the order of its file list.
+        with open(os.path.join(d, "sequencer.f")) as f:
+            files = " ".join(os.path.join(d, l.strip()) for l in f if l.strip())
+        luts, lutram, sites, ffs, brams, depth = synth(files, d)
         paper = "%d / %d" % PAPER[paper_rows] if paper_rows in PAPER else "-"
         rows.append("| %s | %d x %d | %s | %d (%d + %d) | %d | %d | %g | %s | %s |" % (
             name, cores - 1, bits, ring, luts + lutram, luts, lutram,

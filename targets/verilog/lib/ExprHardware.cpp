@@ -233,7 +233,9 @@ std::string ExprLowering::byteName(unsigned Index) {
   return "pkt_b" + std::to_string(Index);
 }
 
-std::string ExprLowering::fresh() { return "e" + std::to_string(Next++); }
+std::string ExprLowering::fresh() {
+  return Scope + "_t" + std::to_string(Next++);
+}
 
 std::string ExprLowering::wire(const std::string &Value) {
   std::string N = fresh();

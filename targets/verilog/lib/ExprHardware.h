@@ -62,6 +62,10 @@ public:
                                        const std::string &LenSignal,
                                        std::string &Error);
 
+  /// Names the wires lowered from now on after what they compute (a layout
+  /// field, "relevance"): \p Scope + "_t" + a number unique in the design.
+  void setScope(std::string Scope) { this->Scope = std::move(Scope); }
+
   const std::string &code() const { return Code; }
   /// Packet bytes some load may read, which the sequencer must snoop.
   const std::set<unsigned> &bytesRead() const { return Bytes; }
@@ -83,6 +87,7 @@ private:
 
   unsigned MaxHead;
   unsigned Next = 0;
+  std::string Scope = "e";
   std::string Code;
   std::set<unsigned> Bytes;
 };

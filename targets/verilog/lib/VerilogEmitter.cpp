@@ -1,14 +1,17 @@
 //===- VerilogEmitter.cpp - AXI4-Stream RTL sequencer from a layout -------===//
 //
-// The generated file has three parts: the reusable RTL of rtl/ (embedded at
-// build time), the layout-specific extractor `scr_extract` (the loads taken
-// from the streaming head and registered, the relevance and the packed
-// history entry as combinational logic) and the top module `scr_sequencer` that
-// ties them together with the layout's defaults as parameters.
+// The design is the reusable RTL of rtl/ (embedded at build time, written
+// one module a file, the same files for every layout), and sequencer.v: the
+// layout-specific extractor `scr_extract` (the loads taken from the
+// streaming head and registered, the relevance and the packed history entry
+// as combinational logic) and the top module `scr_sequencer` that ties them
+// together with the layout's defaults as parameters. sequencer.f lists the
+// files in compile order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "scrcc/VerilogEmitter.h"
+#include "scrcc/Spdx.h"
 
 #include "ExprHardware.h"
 
@@ -57,6 +60,7 @@ private:
 bool ExtractorEmitter::lowerField(const Field &F, std::string &Error) {
   std::string Name = "f_" + F.Name, Value;
   std::string Why;
+  Lower.setScope(F.Name);
   switch (F.K) {
   case Field::Kind::Packet: {
     auto V = Lower.lowerLoad(*F.Offset, F.Bits / 8, "pkt_len", Why);
@@ -119,6 +123,7 @@ bool ExtractorEmitter::emit(std::string &Out, unsigned &HeadBytes,
               u(O.MaxHeadBytes) + " bytes";
       return false;
     }
+    Lower.setScope("relevance");
     auto V = Lower.lower(*L.Relevance, "head_len", Why);
     if (!V) {
       Error = "relevance: " + Why;
@@ -397,7 +402,9 @@ std::string topModule(const Layout &L, const VerilogOptions &O,
 bool verilogRingRamPossible(const Layout &L, unsigned DataWidth,
                             std::string &Why) {
   unsigned W = DataWidth / 8;
-  unsigned RingOffset = (L.Mode == SequencerMode::Tor ? 14 : 0) + 20;
+  unsigned RingOffset =
+      (L.Mode == SequencerMode::Tor ? HeaderFormat::OuterEthernetBytes : 0) +
+      HeaderFormat::Bytes;
   if (L.prefixBytes() < W) {
     Why = "the prefix (" + u(L.prefixBytes()) + " bytes) fits in one " + u(W) +
           "-byte beat";
@@ -436,8 +443,8 @@ bool verilogRingInRam(const Layout &L, const VerilogOptions &O) {
   return (L.prefixBytes() + W - 1) / W >= RingRamMinBeats;
 }
 
-bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
-                          std::string &Out, std::string &Error) {
+bool emitVerilogDesign(const Layout &L, const VerilogOptions &O,
+                       VerilogFiles &Out, std::string &Error) {
   if (O.DataWidth < 256 || O.DataWidth % 64) {
     Error = "data width " + u(O.DataWidth) +
             " is not supported (a multiple of 64 bits, at least 256)";
@@ -475,11 +482,13 @@ bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
     return false;
 
   std::string S;
+  S += spdxLine();
   S += "// sequencer.v: SCR packet-history sequencer (AXI4-Stream), generated\n"
        "// by scrcc from " +
        (L.Source.empty() ? "a layout" : L.Source) +
        ". Do not edit.\n"
-       "// One file holds every module the design needs.\n"
+       "// The layout's modules; the library modules they instantiate are in\n"
+       "// files of their own, all listed in sequencer.f in compile order.\n"
        "/* verilator lint_off DECLFILENAME */\n"
        "//\n"
        "// Cores " +
@@ -489,11 +498,22 @@ bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
        (L.Mode == SequencerMode::Tor ? "tor" : "nic") +
        ".\n// Frame format: docs/packet-format.md; integration: "
        "docs/verilog.md.\n\n`default_nettype none\n\n";
-  for (const auto &[Name, Text] : RtlLibrary)
-    S += "// ---- " + std::string(Name) + " ----\n" + Text + "\n";
-  S += "`default_nettype none\n\n" + Extractor + topModule(L, O, HeadBytes) +
-       "\n`default_nettype wire\n";
-  Out = std::move(S);
+  S += Extractor + topModule(L, O, HeadBytes) + "\n`default_nettype wire\n";
+  // The library is the same for every layout: two sequencers in one design
+  // share its files.
+  VerilogFiles Files;
+  std::string List;
+  for (const auto &[Name, Text] : RtlLibrary) {
+    Files.push_back({Name, spdxLine() +
+                               "// Copied by scrcc from "
+                               "targets/verilog/rtl/" +
+                               Name + ".\n" + Text});
+    List += std::string(Name) + "\n";
+  }
+  Files.push_back({SequencerFile, std::move(S)});
+  List += std::string(SequencerFile) + "\n";
+  Files.push_back({FileListFile, std::move(List)});
+  Out = std::move(Files);
   return true;
 }
 

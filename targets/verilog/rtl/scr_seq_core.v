@@ -107,9 +107,10 @@ module scr_seq_core #(
   assign s_axis_tready = !lo_full && !hi_full && !ring_busy;
   assign in_fire = s_axis_tvalid && s_axis_tready;
 
-  scr_bram_fifo #(
+  scr_fifo #(
       .WIDTH(LO_W),
-      .DEPTH_LOG2(FIFO_DEPTH_LOG2)
+      .DEPTH_LOG2(FIFO_DEPTH_LOG2),
+      .RAM_STYLE("block")
   ) u_lo_fifo (
       .clk  (clk),
       .rst  (rst),
@@ -369,9 +370,10 @@ module scr_seq_core #(
       assign ends_in_lo = s_axis_tlast && !s_axis_tkeep[LO];
       // Deeper than the low FIFO (block RAM rows cost nothing): it holds one
       // beat more (the one behind) and must not throttle the input first.
-      scr_bram_fifo #(
+      scr_fifo #(
           .WIDTH(Q * 9),
-          .DEPTH_LOG2(FIFO_DEPTH_LOG2 + 1)
+          .DEPTH_LOG2(FIFO_DEPTH_LOG2 + 1),
+          .RAM_STYLE("block")
       ) u_hi_fifo (
           .clk  (clk),
           .rst  (rst),

@@ -28,6 +28,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def design_files(d):
+    """The files of the design in d, from its file list (compile order)."""
+    with open(os.path.join(d, "sequencer.f")) as f:
+        return [os.path.join(d, l.strip()) for l in f if l.strip()]
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
@@ -85,7 +91,8 @@ def main():
                     tag += " ring=%s" % ("ram" if in_ram else "ff")
                     if a.lint:
                         r = run(["verilator", "--lint-only", "-Wall",
-                                 "--top-module", "scr_sequencer", rtl])
+                                 "--top-module", "scr_sequencer"]
+                                + design_files(d))
                         if r.returncode or r.stderr.strip():
                             print("FAIL %s: lint:\n%s" % (tag, r.stderr))
                             failures += 1
@@ -104,8 +111,8 @@ def main():
                         continue
                     vvp = os.path.join(d, "sim.vvp")
                     r = run(["iverilog", "-g2005", "-Wall", "-Wno-timescale",
-                             "-Pscr_tb.DATA_WIDTH=%d" % width, "-o", vvp, rtl,
-                             os.path.join(HERE, "scr_tb.v")])
+                             "-Pscr_tb.DATA_WIDTH=%d" % width, "-o", vvp]
+                            + design_files(d) + [os.path.join(HERE, "scr_tb.v")])
                     if r.returncode:
                         print("FAIL %s: iverilog:\n%s" % (tag, r.stderr))
                         failures += 1

@@ -3,7 +3,9 @@
 //   scr-verilog --layout scr_layout.json -o DIR [--data-width 1024]
 //               [--cores K] [--max-head-bytes 128] [--ring auto|ram|ff]
 //
-// Writes DIR/sequencer.v. --cores resizes the history to K-1 entries (as
+// Writes the design into DIR: sequencer.v (the layout's modules), the
+// library modules of targets/verilog/rtl one file each, and sequencer.f
+// listing them in compile order. --cores resizes the history to K-1 entries (as
 // scrcc --cores does), for testing one layout at several core counts.
 // --ring chooses where the history ring lives (default: by its size).
 //
@@ -59,16 +61,16 @@ int main(int Argc, char **Argv) {
       return CL.error("--cores " + std::to_string(Cores) + ": " + Error);
     }
   }
-  std::string Text;
-  if (!scr::emitVerilogSequencer(*L, O, Text, Error)) {
+  scr::VerilogFiles Files;
+  if (!scr::emitVerilogDesign(*L, O, Files, Error))
     return CL.error(LayoutPath + ": " + Error);
-  }
   std::error_code EC;
   std::filesystem::create_directories(OutDir, EC);
-  std::string Path = OutDir + "/sequencer.v";
-  std::ofstream Out(Path);
-  if (!Out || !(Out << Text) || !Out.flush()) {
-    return CL.error("cannot write '" + Path + "'");
+  for (const auto &[Name, Text] : Files) {
+    std::string Path = OutDir + "/" + Name;
+    std::ofstream Out(Path);
+    if (!Out || !(Out << Text) || !Out.flush())
+      return CL.error("cannot write '" + Path + "'");
   }
   return 0;
 }

@@ -1,8 +1,9 @@
 //===- VerilogEmitter.h - AXI4-Stream RTL sequencer from a layout -*- C++
 //-*-===//
 //
-// Generates sequencer.v: a synthesisable Verilog-2001 SCR packet-history
-// sequencer (top module `scr_sequencer`) with AXI4-Stream input and output,
+// Generates a synthesisable Verilog-2001 SCR packet-history sequencer (top
+// module `scr_sequencer` in sequencer.v, its library modules in files of
+// their own, sequencer.f listing them) with AXI4-Stream input and output,
 // producing exactly the frames of docs/packet-format.md. The layout decides
 // which fields are extracted and how; docs/verilog.md describes the ports,
 // parameters and timing.
@@ -14,6 +15,8 @@
 #include "scrcc/Layout.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace scr {
 
@@ -43,11 +46,20 @@ bool verilogRingRamPossible(const Layout &L, unsigned DataWidth,
 /// The RING_RAM default the generator emits for \p L under \p O.
 bool verilogRingInRam(const Layout &L, const VerilogOptions &O);
 
-/// Writes the whole design (layout-specific extractor, top module and the
-/// reusable RTL it instantiates) to \p Out. Returns false and sets \p Error,
-/// naming the field, if the layout needs something the RTL cannot compute.
-bool emitVerilogSequencer(const Layout &L, const VerilogOptions &O,
-                          std::string &Out, std::string &Error);
+/// The files of a design, name and contents, in compile order.
+using VerilogFiles = std::vector<std::pair<std::string, std::string>>;
+/// The layout's modules (extractor and top module `scr_sequencer`).
+inline constexpr const char *SequencerFile = "sequencer.v";
+/// The design's files, one a line, in compile order (`verilator -f`,
+/// `iverilog -c`, a vendor tool's file list).
+inline constexpr const char *FileListFile = "sequencer.f";
+
+/// The whole design: the library modules of targets/verilog/rtl, one file
+/// each (the same files for every layout), SequencerFile and FileListFile.
+/// Returns false and sets \p Error, naming the field, if the layout needs
+/// something the RTL cannot compute.
+bool emitVerilogDesign(const Layout &L, const VerilogOptions &O,
+                       VerilogFiles &Out, std::string &Error);
 
 } // namespace scr
 
