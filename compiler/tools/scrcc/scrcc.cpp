@@ -16,6 +16,7 @@
 #include "../../lib/Analysis/Slicer.h"
 #include "../../lib/Emit/XdpEmitter.h"
 #include "scrcc/BpfTarget.h"
+#include "OutputDirectory.h"
 #include "scrcc/Layout.h"
 #include "scrcc/OutputFiles.h"
 #ifdef SCRCC_HAVE_P4
@@ -36,8 +37,6 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/thread.h"
 
-#include <cstdio>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -49,25 +48,6 @@ using namespace llvm;
 #endif
 
 namespace {
-
-bool writeFileAtomically(const std::string &Path, const std::string &Text,
-                         std::string &Err) {
-  std::string Tmp = Path + ".tmp";
-  {
-    std::ofstream O(Tmp, std::ios::binary);
-    O << Text;
-    if (!O) {
-      Err = "cannot write '" + Tmp + "'";
-      return false;
-    }
-  }
-  if (std::rename(Tmp.c_str(), Path.c_str()) != 0) {
-    Err = "cannot write '" + Path + "'";
-    std::remove(Tmp.c_str());
-    return false;
-  }
-  return true;
-}
 
 /// Makes \p Path absolute, relative to \p Dir (itself relative to the
 /// working directory).
@@ -321,6 +301,14 @@ static int scrccMain(int argc, const char **argv) {
       Emits.insert(Item);
     }
   }
+  // The P4 sequencer runs on a top-of-rack switch: a nic-mode layout has
+  // none (docs/cli.md#--sequencer-nictor).
+  if (Inv.Seq == "nic" && Emits.count("p4")) {
+    if (EmitExplicit)
+      CL.usageError("--emit p4 needs --sequencer tor (the P4 sequencer runs "
+                    "on a top-of-rack switch; in nic mode the NIC sequences)");
+    Emits.erase("p4");
+  }
 #ifndef SCRCC_HAVE_P4
   if (EmitExplicit && Emits.count("p4"))
     CL.usageError("this build has no P4 back end");
@@ -497,14 +485,7 @@ static int scrccMain(int argc, const char **argv) {
 #endif
   if (Diags.errorCount()) // -Werror
     return 1;
-  if (std::error_code EC = sys::fs::create_directories(OutDir))
-    return CL.error("cannot create '" + OutDir + "': " + EC.message());
-  for (const auto &[Name, Text] : Files) {
-    std::string Err;
-    SmallString<256> Path(OutDir);
-    sys::path::append(Path, Name);
-    if (!writeFileAtomically(std::string(Path), Text, Err))
-      return CL.error(Err);
-  }
+  if (std::string Err; !scrcc::replaceOutputDirectory(OutDir, Files, Err))
+    return CL.error(Err);
   return 0;
 }
