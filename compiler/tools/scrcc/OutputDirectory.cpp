@@ -102,6 +102,53 @@ bool carryOverUserEntries(const fs::path &From, const fs::path &To,
   return true;
 }
 
+/// Whether the working directory is \p Dir or inside it: a shell sitting
+/// there would be left in a removed directory by a swap.
+bool holdsWorkingDirectory(const fs::path &Dir) {
+  std::error_code EC;
+  fs::path Cwd = fs::current_path(EC), D = fs::weakly_canonical(Dir, EC);
+  for (fs::path P = Cwd; !P.empty(); P = P.parent_path()) {
+    if (P == D)
+      return true;
+    if (P == P.parent_path())
+      break;
+  }
+  return false;
+}
+
+/// The fallback when \p Dir cannot be swapped: each output written beside
+/// its final name and renamed over it, then the previous run's outputs
+/// that this run does not write removed.
+bool replaceInPlace(
+    const fs::path &Dir,
+    const std::vector<std::pair<std::string, std::string>> &Files,
+    std::string &Err) {
+  std::error_code EC;
+  std::vector<std::string> Stale;
+  for (const fs::directory_entry &E : fs::directory_iterator(Dir, EC)) {
+    std::string Name = E.path().filename().string();
+    bool Written = false;
+    for (const auto &F : Files)
+      Written |= F.first == Name;
+    if (isScrccOutputName(Name) && !Written)
+      Stale.push_back(Name);
+  }
+  for (const auto &[Name, Text] : Files) {
+    fs::path Tmp = Dir / ("." + Name + ".scrcc-tmp");
+    if (!writeFile(Tmp, Text, Err))
+      return false;
+    fs::rename(Tmp, Dir / Name, EC);
+    if (EC) {
+      fs::remove(Tmp, EC);
+      Err = "cannot write " + quotedPath(Dir / Name);
+      return false;
+    }
+  }
+  for (const std::string &Name : Stale)
+    fs::remove_all(Dir / Name, EC);
+  return true;
+}
+
 } // namespace
 
 bool isScrccOutputName(const std::string &Name) {
@@ -140,6 +187,9 @@ bool replaceOutputDirectory(
     Err = "cannot create " + quotedPath(DirName) + ": " + EC.message();
     return false;
   }
+
+  if (Exists && holdsWorkingDirectory(Dir))
+    return replaceInPlace(Dir, Files, Err);
 
   fs::path New;
   if (!makeSibling(Dir, "new", New, Err))

@@ -26,7 +26,10 @@ bool isScrccOutputName(const std::string &Name);
 /// Makes \p Dir hold exactly \p Files (name, contents) plus the entries
 /// of the previous \p Dir that scrcc does not write. \p Dir's parents are
 /// created when missing. Either the whole new directory is in place on
-/// return, or \p Dir is unchanged and \p Err says why.
+/// return, or \p Dir is unchanged and \p Err says why. When the working
+/// directory is \p Dir or inside it (a swap would leave a shell there in a
+/// removed directory), the files are replaced one by one instead and the
+/// previous run's other outputs removed.
 bool replaceOutputDirectory(
     const std::string &Dir,
     const std::vector<std::pair<std::string, std::string>> &Files,
