@@ -145,7 +145,7 @@ TEST(P4Emitter, ZeroFillsUnguardedL4Read) {
   EXPECT_NE(Out.find("if (!hdr.l4_c0.isValid()) { scr_l4_c0_absent(); }"),
             std::string::npos);
   EXPECT_NE(Out.find("action scr_l4_from_ihl4() {\n"
-                     "        hdr.l4_c0.b0 = hdr.pkt.skip15[31:0];"),
+                     "        hdr.l4_c0.saddr = hdr.pkt.skip15[31:0];"),
             std::string::npos)
       << Out;
 }
