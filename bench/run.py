@@ -296,7 +296,7 @@ def measure_hardware(tools, name, src, work, with_synthesis):
         sys.path.insert(0, os.path.join(ROOT, "targets", "verilog", "bench"))
         import synth  # the Verilog target's own synthesis recipe
         luts, lutram, sites, ffs, brams, depth = synth.synth(
-            os.path.join(vdir, "sequencer.v"), vdir)
+            synth.design(vdir), vdir)
         h.update({"verilog_lut": luts + lutram, "verilog_lut_logic": luts,
                   "verilog_lutram": lutram,
                   "verilog_lut_sites_est": sites + lutram, "verilog_ff": ffs,

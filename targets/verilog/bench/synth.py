@@ -92,6 +92,13 @@ def lut6_2_sites(netlist):
     return len(luts) - pairs
 
 
+def design(d):
+    """The files of the generated design in d, in the order of its file
+    list, as read_verilog takes them."""
+    with open(os.path.join(d, "sequencer.f")) as f:
+        return " ".join(os.path.join(d, l.strip()) for l in f if l.strip())
+
+
 def synth(rtl, workdir):
     script = os.path.join(workdir, "synth.ys")
     with open(script, "w") as f:
@@ -179,10 +186,7 @@ def main():
         rtl = os.path.join(d, "sequencer.v")
         ring = "RAM" if re.search(r"parameter\s+RING_RAM\s+=\s+1",
                                   open(rtl).read()) else "FF"
-        # Every file of the design, in the order of its file list.
-        with open(os.path.join(d, "sequencer.f")) as f:
-            files = " ".join(os.path.join(d, l.strip()) for l in f if l.strip())
-        luts, lutram, sites, ffs, brams, depth = synth(files, d)
+        luts, lutram, sites, ffs, brams, depth = synth(design(d), d)
         paper = "%d / %d" % PAPER[paper_rows] if paper_rows in PAPER else "-"
         rows.append("| %s | %d x %d | %s | %d (%d + %d) | %d | %d | %g | %s | %s |" % (
             name, cores - 1, bits, ring, luts + lutram, luts, lutram,
