@@ -115,7 +115,8 @@ def scr_bench_variant(source, entry):
 # The replay loop's steps, each kept but the later ones (the per-entry cost
 # breakdown of docs/performance.md): the marked call applies one decoded
 # entry; the decode before it reads the entry's bits from the frame.
-APPLY_ENTRY = "scr_replay_entry(&f); /* scr:replay-history */"
+APPLY_ENTRY = re.compile(
+    r"scr_replay_entry\(&f(?:, &fr)?\); /\* scr:replay-history \*/")
 DECODE_ENTRY = "scr_decode(&f, raw);"
 # Keeps what the removed step would have read alive (no code, no store).
 KEEP = 'asm volatile("" : : "r"(%s) : "memory");'
@@ -125,11 +126,12 @@ def decode_only_variant(source):
     """The SCR program whose replay loop walks the ring and decodes every
     entry but applies none (the slice is not run): c2 of it is the cost of
     reaching and decoding an entry."""
-    if source.count(APPLY_ENTRY) != 1:
+    found = len(APPLY_ENTRY.findall(source))
+    if found != 1:
         raise TransformError("expected one '%s' in the replay loop, found %d "
                              "(has scrcc's output changed shape?)"
-                             % (APPLY_ENTRY, source.count(APPLY_ENTRY)))
-    return source.replace(APPLY_ENTRY, KEEP % "&f")
+                             % ("scr_replay_entry(&f, ...); /* scr:replay-history */", found))
+    return APPLY_ENTRY.sub(lambda m: KEEP % "&f", source)
 
 
 def walk_only_variant(source):
